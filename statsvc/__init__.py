@@ -1,0 +1,1 @@
+"""statsvc: a Gnocchi-style statistics REST service built on a plugin core."""

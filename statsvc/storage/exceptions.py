@@ -1,0 +1,17 @@
+"""Errors raised by storage drivers; the API maps each to one HTTP status."""
+
+
+class StorageError(Exception):
+    """Base class of every storage error."""
+
+
+class MetricNotFound(StorageError):
+    """The metric does not exist (HTTP 404)."""
+
+    def __init__(self, metric_id):
+        super().__init__(f"metric {metric_id} does not exist")
+        self.metric_id = metric_id
+
+
+class StorageUnavailable(StorageError):
+    """The backing store cannot be reached (HTTP 503)."""
