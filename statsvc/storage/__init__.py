@@ -5,4 +5,4 @@ with :class:`statsvc.ext.DriverManager` by :func:`load_driver`.
 """
 from statsvc.storage.base import StorageDriver  # noqa: F401
 from statsvc.storage.exceptions import (  # noqa: F401
-    MetricNotFound, StorageError, StorageUnavailable)
+    MetricAlreadyExists, MetricNotFound, StorageError, StorageUnavailable)

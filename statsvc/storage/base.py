@@ -15,6 +15,8 @@ Semantics every driver keeps:
 """
 import abc
 
+from statsvc.storage import series
+
 
 class StorageDriver(abc.ABC):
     """Abstract base class of the drivers in the ``statsvc.storage`` namespace.
@@ -29,10 +31,18 @@ class StorageDriver(abc.ABC):
 
     def __init__(self, options):
         self.options = dict(options)
+        seconds = float(self.options.get("chunk_seconds") or 0)
+        #: Time span of the chunks of metrics created from now on; each
+        #: metric keeps the span it was created with.
+        self.chunk_ns = (round(seconds * 10**9) if seconds > 0
+                         else series.DEFAULT_CHUNK_NS)
 
     @abc.abstractmethod
     def create_metric(self, metric):
-        """Store a new metric (a dict with at least ``id``); return it."""
+        """Store a new metric (a dict with at least ``id``); return it.
+
+        :raises MetricAlreadyExists: if a metric has this ``id``.
+        """
 
     @abc.abstractmethod
     def get_metric(self, metric_id):
@@ -70,3 +80,17 @@ class StorageDriver(abc.ABC):
 
     def close(self):
         """Release connections and file handles."""
+
+
+def retention_of(metric):
+    """Return the metric's ``timespan_ns`` as a positive int, or ``None``.
+
+    :raises ValueError: if it is set but not positive.
+    """
+    timespan = metric.get("timespan_ns")
+    if timespan is None:
+        return None
+    timespan = int(timespan)
+    if timespan <= 0:
+        raise ValueError("timespan_ns must be positive")
+    return timespan

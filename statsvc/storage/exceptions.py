@@ -15,3 +15,11 @@ class MetricNotFound(StorageError):
 
 class StorageUnavailable(StorageError):
     """The backing store cannot be reached (HTTP 503)."""
+
+
+class MetricAlreadyExists(StorageError):
+    """A metric with this id exists already (HTTP 409)."""
+
+    def __init__(self, metric_id):
+        super().__init__(f"metric {metric_id} already exists")
+        self.metric_id = metric_id

@@ -1,0 +1,284 @@
+"""Embedded storage in one SQLite database: no server, safe across processes.
+
+Layout: a ``metric`` row per metric (JSON document, retention, chunk span,
+newest timestamp) and ``fragment`` rows holding the series. The series is
+cut into time chunks; a chunk is one or more fragments, each a blob of
+sorted records (:mod:`.series`), their time ranges disjoint and ordered by
+``seq``, so reading a chunk is a concatenation.
+
+Appending after the end of a chunk inserts a small fragment instead of
+rewriting the chunk; a fragment is folded into the one before it while that
+one is no larger (a binary counter), so a chunk has O(log n) fragments and a
+point is rewritten O(log n) times, whatever the batch size. Points landing
+inside a chunk's range are merged with the fragments they overlap only.
+
+Concurrency and durability come from SQLite: WAL journal, ``BEGIN
+IMMEDIATE`` write transactions (writers queue on ``busy_timeout`` instead of
+losing updates), and ``synchronous=NORMAL`` by default, which keeps every
+committed transaction across a crash of any process (``FULL`` also across
+power loss). An interrupted transaction is rolled back on next open.
+"""
+import contextlib
+import json
+import os
+import pathlib
+import sqlite3
+import threading
+
+from statsvc.storage import base
+from statsvc.storage import series
+from statsvc.storage.exceptions import (
+    MetricAlreadyExists, MetricNotFound, StorageUnavailable)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS metric (
+    key INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    doc TEXT NOT NULL,
+    timespan_ns INTEGER,
+    chunk_ns INTEGER NOT NULL,
+    last_ts INTEGER
+);
+CREATE TABLE IF NOT EXISTS fragment (
+    metric INTEGER NOT NULL,
+    chunk INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    first_ts INTEGER NOT NULL,
+    last_ts INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (metric, chunk, seq)
+);
+"""
+
+_INT64_MIN, _INT64_MAX = -2**63, 2**63 - 1
+
+# Connections opened before a fork: closing one in the child could disturb
+# the parent's locks (SQLite forbids using them across fork), so they are
+# only kept referenced, never touched again.
+_inherited = []
+
+
+class SQLiteDriver(base.StorageDriver):
+    """Store metrics in ``<data_dir>/statsvc.sqlite``.
+
+    Options: ``data_dir`` (required, created if missing), ``busy_timeout``
+    (seconds a writer waits for the lock, default 30), ``synchronous``
+    (``NORMAL`` or ``FULL``), ``chunk_seconds`` (see
+    :class:`~statsvc.storage.base.StorageDriver`).
+    """
+
+    name = "sqlite"
+
+    def __init__(self, options):
+        super().__init__(options)
+        data_dir = self.options.get("data_dir")
+        if not data_dir:
+            raise StorageUnavailable("the sqlite driver needs option data_dir")
+        self.path = pathlib.Path(data_dir) / "statsvc.sqlite"
+        self.busy_timeout = float(self.options.get("busy_timeout", 30))
+        self.synchronous = self.options.get("synchronous", "NORMAL").upper()
+        if self.synchronous not in ("NORMAL", "FULL"):
+            raise ValueError("synchronous must be NORMAL or FULL")
+        self._local = threading.local()
+        with self._errors():
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Set up with a throw-away connection so that none is open when
+            # the application server forks its workers.
+            conn = self._connect()
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+            finally:
+                conn.close()
+
+    def _connect(self):
+        conn = sqlite3.connect(self.path, timeout=self.busy_timeout,
+                               isolation_level=None)
+        conn.execute(f"PRAGMA synchronous={self.synchronous}")
+        return conn
+
+    def _conn(self):
+        """This thread's connection, opened on first use in each process."""
+        local = self._local
+        conn = getattr(local, "conn", None)
+        if conn is None or local.pid != os.getpid():
+            if conn is not None:
+                _inherited.append(conn)
+            local.conn, local.pid = self._connect(), os.getpid()
+        return local.conn
+
+    @contextlib.contextmanager
+    def _errors(self):
+        try:
+            yield
+        except (sqlite3.OperationalError, OSError) as exc:
+            raise StorageUnavailable(f"sqlite store {self.path}: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _write(self):
+        with self._errors():
+            conn = self._conn()
+            with _transaction(conn, "BEGIN IMMEDIATE"):
+                yield conn
+
+    @contextlib.contextmanager
+    def _read(self):
+        # A transaction so that several SELECTs see one snapshot.
+        with self._errors():
+            conn = self._conn()
+            with _transaction(conn):
+                yield conn
+
+    def create_metric(self, metric):
+        timespan = base.retention_of(metric)
+        with self._write() as conn:
+            try:
+                conn.execute(
+                    "INSERT INTO metric (id, doc, timespan_ns, chunk_ns)"
+                    " VALUES (?, ?, ?, ?)",
+                    (metric["id"], json.dumps(metric), timespan, self.chunk_ns))
+            except sqlite3.IntegrityError:
+                raise MetricAlreadyExists(metric["id"]) from None
+        return metric
+
+    def get_metric(self, metric_id):
+        with self._read() as conn:
+            row = conn.execute("SELECT doc FROM metric WHERE id = ?",
+                               (metric_id,)).fetchone()
+        if row is None:
+            raise MetricNotFound(metric_id)
+        return json.loads(row[0])
+
+    def list_metrics(self):
+        with self._read() as conn:
+            rows = conn.execute("SELECT doc FROM metric").fetchall()
+        return [json.loads(doc) for doc, in rows]
+
+    def delete_metric(self, metric_id):
+        with self._write() as conn:
+            key = _metric_row(conn, metric_id)[0]
+            conn.execute("DELETE FROM fragment WHERE metric = ?", (key,))
+            conn.execute("DELETE FROM metric WHERE key = ?", (key,))
+
+    def add_measures(self, batch):
+        normalized = {metric_id: series.normalize(t, v)
+                      for metric_id, (t, v) in batch.items()}
+        with self._write() as conn:
+            # Any MetricNotFound raised here rolls back the whole batch.
+            for metric_id, records in normalized.items():
+                _add_to_metric(conn, _metric_row(conn, metric_id), records)
+
+    def get_measures(self, metric_id, start=None, stop=None):
+        with self._read() as conn:
+            key, timespan, chunk_ns, last_ts = _metric_row(conn, metric_id)
+            first, last = series.chunk_range(start, stop, chunk_ns)
+            blobs = conn.execute(
+                "SELECT data FROM fragment WHERE metric = ? AND chunk >= ?"
+                " AND chunk <= ? ORDER BY chunk, seq",
+                (key, _INT64_MIN if first is None else first,
+                 _INT64_MAX if last is None else last)).fetchall()
+        records = series.decode(b"".join(blob for blob, in blobs))
+        start = series.later_bound(start, series.cutoff(last_ts, timespan))
+        return series.select(records, start, stop)
+
+    def check(self):
+        with self._read() as conn:
+            conn.execute("SELECT 1 FROM metric LIMIT 1").fetchall()
+
+    def close(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is not None and self._local.pid == os.getpid():
+            conn.close()
+        self._local.conn = None
+
+
+@contextlib.contextmanager
+def _transaction(conn, begin="BEGIN"):
+    conn.execute(begin)
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def _metric_row(conn, metric_id):
+    row = conn.execute(
+        "SELECT key, timespan_ns, chunk_ns, last_ts FROM metric WHERE id = ?",
+        (metric_id,)).fetchone()
+    if row is None:
+        raise MetricNotFound(metric_id)
+    return row
+
+
+def _add_to_metric(conn, row, records):
+    if not len(records):
+        return
+    key, timespan, chunk_ns, last_ts = row
+    newest = int(records["t"][-1])
+    if last_ts is not None:
+        newest = max(newest, last_ts)
+    oldest = series.cutoff(newest, timespan)
+    if oldest is not None:
+        records = records[records["t"] >= oldest]
+    for chunk, part in series.split_chunks(records, chunk_ns):
+        _write_chunk(conn, key, chunk, part)
+    conn.execute("UPDATE metric SET last_ts = ? WHERE key = ?", (newest, key))
+    if oldest is not None:
+        _expire(conn, key, oldest)
+
+
+def _write_chunk(conn, key, chunk, records):
+    """Add sorted records to one chunk, keeping its fragments disjoint."""
+    fragments = conn.execute(
+        "SELECT seq, first_ts, last_ts, n FROM fragment"
+        " WHERE metric = ? AND chunk = ? ORDER BY seq", (key, chunk)).fetchall()
+    # Fragments ending before the new points stay; later ones are merged.
+    first_new = int(records["t"][0])
+    keep = [f for f in fragments if f[2] < first_new]
+    before_new = len(keep)
+    if before_new < len(fragments):
+        old = series.decode(_load(conn, key, chunk, fragments[before_new][0]))
+        records = series.merge(old, records)
+    data, n = series.encode(records), len(records)
+    first_ts, last_ts = int(records["t"][0]), int(records["t"][-1])
+    while keep and keep[-1][3] <= n:
+        _, first_ts, _, prev_n = keep.pop()
+        n += prev_n
+    seq = keep[-1][0] + 1 if keep else 0
+    if len(keep) < before_new:
+        data = _load(conn, key, chunk, seq, fragments[before_new - 1][0]) + data
+    if len(keep) < len(fragments):
+        conn.execute("DELETE FROM fragment WHERE metric = ? AND chunk = ?"
+                     " AND seq >= ?", (key, chunk, seq))
+    conn.execute("INSERT INTO fragment VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 (key, chunk, seq, first_ts, last_ts, n, data))
+
+
+def _load(conn, key, chunk, from_seq, to_seq=_INT64_MAX):
+    blobs = conn.execute(
+        "SELECT data FROM fragment WHERE metric = ? AND chunk = ?"
+        " AND seq BETWEEN ? AND ? ORDER BY seq",
+        (key, chunk, from_seq, to_seq)).fetchall()
+    return b"".join(blob for blob, in blobs)
+
+
+def _expire(conn, key, oldest):
+    """Drop points older than ``oldest``: whole fragments at once, a
+    straddling one once worth rewriting (:func:`series.worth_trimming`)."""
+    conn.execute("DELETE FROM fragment WHERE metric = ? AND last_ts < ?",
+                 (key, oldest))
+    straddling = conn.execute(
+        "SELECT chunk, seq, first_ts, last_ts, data FROM fragment"
+        " WHERE metric = ? AND first_ts < ?", (key, oldest)).fetchall()
+    for chunk, seq, first_ts, last_ts, data in straddling:
+        if series.worth_trimming(first_ts, last_ts, oldest):
+            records = series.decode(data)
+            records = records[records["t"] >= oldest]
+            conn.execute(
+                "UPDATE fragment SET first_ts = ?, n = ?, data = ?"
+                " WHERE metric = ? AND chunk = ? AND seq = ?",
+                (int(records["t"][0]), len(records), series.encode(records),
+                 key, chunk, seq))
