@@ -1,0 +1,79 @@
+"""Resampling a series into fixed time buckets with Gnocchi's aggregation methods.
+
+Everything is vectorised: points are sorted by time, so each bucket is a
+contiguous slice and ``ufunc.reduceat`` aggregates all buckets at once.
+"""
+import re
+
+import numpy as np
+
+_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
+BASIC_METHODS = ("mean", "sum", "min", "max", "count", "std", "median",
+                 "first", "last")
+
+
+class UnknownAggregation(ValueError):
+    """The aggregation method is not one of :data:`BASIC_METHODS` or ``pNN``."""
+
+
+def is_valid(method):
+    """Whether ``method`` names a supported aggregation."""
+    return method in BASIC_METHODS or _PERCENTILE.match(method) is not None
+
+
+def resample(timestamps, values, granularity_ns, method):
+    """Aggregate ``values`` per bucket of ``granularity_ns`` nanoseconds.
+
+    Buckets are aligned on multiples of the granularity since the epoch and
+    stamped with their start, as Gnocchi does. Returns ``(timestamps,
+    values)``; empty buckets are absent.
+    """
+    if not is_valid(method):
+        raise UnknownAggregation(method)
+    buckets = timestamps - timestamps % granularity_ns
+    if buckets.size == 0:
+        return buckets, values.astype("float64")
+    starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
+    counts = np.diff(np.r_[starts, buckets.size])
+    return buckets[starts], _aggregate(values, starts, counts, method)
+
+
+def _aggregate(values, starts, counts, method):
+    if method == "count":
+        return counts.astype("float64")
+    if method == "first":
+        return values[starts]
+    if method == "last":
+        return values[starts + counts - 1]
+    if method == "sum":
+        return np.add.reduceat(values, starts)
+    if method == "mean":
+        return np.add.reduceat(values, starts) / counts
+    if method == "min":
+        return np.minimum.reduceat(values, starts)
+    if method == "max":
+        return np.maximum.reduceat(values, starts)
+    if method == "std":
+        return _std(values, starts, counts)
+    q = 50.0 if method == "median" else float(method[1:])
+    return _percentile(values, starts, counts, q)
+
+
+def _std(values, starts, counts):
+    """Sample standard deviation (ddof=1) per bucket; NaN for one point."""
+    means = np.add.reduceat(values, starts) / counts
+    deviations = values - np.repeat(means, counts)
+    squares = np.add.reduceat(deviations * deviations, starts)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.sqrt(squares / (counts - 1))
+
+
+def _percentile(values, starts, counts, q):
+    """Linear-interpolation percentile per bucket, all buckets in one sort."""
+    group = np.repeat(np.arange(starts.size), counts)
+    ordered = values[np.lexsort((values, group))]
+    position = starts + (counts - 1) * (q / 100.0)
+    low = np.floor(position).astype("int64")
+    high = np.minimum(low + 1, starts + counts - 1)
+    fraction = position - low
+    return ordered[low] + (ordered[high] - ordered[low]) * fraction
