@@ -1,0 +1,54 @@
+"""EnabledExtensionManager: load the plugins a check function accepts.
+
+Use it when whether a plugin is wanted depends on the plugin itself (its
+class, attributes or the object built from it) rather than on its name.
+"""
+import logging
+
+from .extension import ExtensionManager
+from .extension import ignore_conflicts
+
+LOG = logging.getLogger(__name__)
+
+
+class EnabledExtensionManager(ExtensionManager):
+    """Loads only plugins that pass a check function.
+
+    :param namespace: The namespace for the entry points.
+    :param check_func: Called with each loaded :class:`~.extension.Extension`;
+        it is kept only if this returns true.
+    :param invoke_on_load: Whether to call each loaded plugin.
+    :param invoke_args: Positional arguments for that call.
+    :param invoke_kwds: Keyword arguments for that call.
+    :param propagate_map_exceptions: Whether exceptions raised inside
+        :meth:`map` propagate.
+    :param on_load_failure_callback: Called as ``(manager, entrypoint,
+        exception)`` when a plugin cannot be loaded.
+    :param verify_requirements: Whether to check each plugin's
+        distribution requirements before loading it.
+    :param conflict_resolver: Chooses one extension when several share a
+        name (see :class:`~.extension.ExtensionManager`).
+    """
+
+    def __init__(self, namespace, check_func, invoke_on_load=False,
+                 invoke_args=(), invoke_kwds={},
+                 propagate_map_exceptions=False,
+                 on_load_failure_callback=None, verify_requirements=False, *,
+                 conflict_resolver=ignore_conflicts):
+        self.check_func = check_func
+        super().__init__(
+            namespace, invoke_on_load=invoke_on_load,
+            invoke_args=invoke_args, invoke_kwds=invoke_kwds,
+            propagate_map_exceptions=propagate_map_exceptions,
+            on_load_failure_callback=on_load_failure_callback,
+            verify_requirements=verify_requirements,
+            conflict_resolver=conflict_resolver)
+
+    def _load_one_plugin(self, ep, invoke_on_load, invoke_args, invoke_kwds,
+                         verify_requirements):
+        ext = super()._load_one_plugin(ep, invoke_on_load, invoke_args,
+                                       invoke_kwds, verify_requirements)
+        if ext and not self.check_func(ext):
+            LOG.debug('ignoring extension %r', ep.name)
+            return None
+        return ext

@@ -1,0 +1,116 @@
+"""NamedExtensionManager: load only the plugins given by name.
+
+Use it when configuration lists the plugins to enable (``names``); plugins
+not named are never imported.
+"""
+import logging
+
+from .extension import ExtensionManager
+from .extension import ignore_conflicts
+
+LOG = logging.getLogger(__name__)
+
+
+def warning_on_missing_entrypoint(missing_names):
+    """An ``on_missing_entrypoints_callback`` that logs a warning."""
+    LOG.warning('Could not load %s', ', '.join(sorted(missing_names)))
+
+
+class NamedExtensionManager(ExtensionManager):
+    """Loads only the named extensions.
+
+    :param namespace: The namespace for the entry points.
+    :param names: The names of the extensions to load.
+    :param invoke_on_load: Whether to call each loaded plugin.
+    :param invoke_args: Positional arguments for that call.
+    :param invoke_kwds: Keyword arguments for that call.
+    :param name_order: If true, order the extensions as in ``names``
+        (otherwise in the order the entry points are found).
+    :param propagate_map_exceptions: Whether exceptions raised inside
+        :meth:`map` propagate.
+    :param on_load_failure_callback: Called as ``(manager, entrypoint,
+        exception)`` when a plugin cannot be loaded.
+    :param on_missing_entrypoints_callback: Called with the set of names
+        that were not loaded (absent or failed).
+    :param verify_requirements: Whether to check each plugin's
+        distribution requirements before loading it.
+    :param warn_on_missing_entrypoint: Whether to log a warning for names
+        that were not loaded, when there is no
+        ``on_missing_entrypoints_callback``.
+    :param conflict_resolver: Chooses one extension when several share a
+        name (see :class:`~.extension.ExtensionManager`).
+    """
+
+    def __init__(self, namespace, names, invoke_on_load=False,
+                 invoke_args=(), invoke_kwds={}, name_order=False,
+                 propagate_map_exceptions=False,
+                 on_load_failure_callback=None,
+                 on_missing_entrypoints_callback=None,
+                 verify_requirements=False, warn_on_missing_entrypoint=True,
+                 *, conflict_resolver=ignore_conflicts):
+        self._conflict_resolver = conflict_resolver
+        self._init_attributes(
+            namespace, names, name_order=name_order,
+            propagate_map_exceptions=propagate_map_exceptions,
+            on_load_failure_callback=on_load_failure_callback)
+        extensions = self._load_plugins(invoke_on_load, invoke_args,
+                                        invoke_kwds, verify_requirements)
+        self._missing_names = set(names) - {e.name for e in extensions}
+        if self._missing_names:
+            if on_missing_entrypoints_callback:
+                on_missing_entrypoints_callback(self._missing_names)
+            elif warn_on_missing_entrypoint:
+                self._warn_missing()
+        self._init_plugins(extensions)
+
+    @classmethod
+    def make_test_instance(cls, extensions, namespace='TESTING',
+                           propagate_map_exceptions=False,
+                           on_load_failure_callback=None,
+                           verify_requirements=False, *,
+                           conflict_resolver=ignore_conflicts):
+        """Build a manager around given extensions (see
+        :meth:`ExtensionManager.make_test_instance`); every one counts as
+        named."""
+        o = cls.__new__(cls)
+        o._conflict_resolver = conflict_resolver
+        o._init_attributes(
+            namespace, [e.name for e in extensions],
+            propagate_map_exceptions=propagate_map_exceptions,
+            on_load_failure_callback=on_load_failure_callback)
+        o._init_plugins(list(extensions))
+        return o
+
+    def _init_attributes(self, namespace, names, name_order=False,
+                         propagate_map_exceptions=False,
+                         on_load_failure_callback=None):
+        super()._init_attributes(
+            namespace, propagate_map_exceptions=propagate_map_exceptions,
+            on_load_failure_callback=on_load_failure_callback)
+        self._names = names
+        self._missing_names = set()
+        self._name_order = name_order
+
+    def _init_plugins(self, extensions):
+        super()._init_plugins(extensions)
+        if self._name_order:
+            self.extensions = [self[n] for n in self._names
+                               if n not in self._missing_names]
+
+    def _warn_missing(self):
+        installed = set(self.entry_points_names())
+        absent = sorted(self._missing_names - installed)
+        failed = sorted(self._missing_names & installed)
+        LOG.warning(
+            'Could not load %s from namespace %r%s (installed: %s)',
+            ', '.join(repr(n) for n in absent + failed), self.namespace,
+            f' ({", ".join(failed)} failed, see above)' if failed else '',
+            ', '.join(sorted(installed)) or 'none')
+
+    def _load_one_plugin(self, ep, invoke_on_load, invoke_args, invoke_kwds,
+                         verify_requirements):
+        # Decide on the name first, so unwanted code is never imported.
+        if ep.name not in self._names:
+            return None
+        return super()._load_one_plugin(ep, invoke_on_load, invoke_args,
+                                        invoke_kwds, verify_requirements)
