@@ -168,6 +168,8 @@ class RedisDriver(base.StorageDriver):
     def add_measures(self, batch):
         normalized = {metric_id: series.normalize(t, v)
                       for metric_id, (t, v) in batch.items()}
+        if not normalized:
+            return
 
         def plan(pipe):
             changes = [_MetricChange(self, metric_id, records)
@@ -248,7 +250,8 @@ class _MetricChange:
         if phase == "chunks":
             if self.oldest is not None:
                 return [("hgetall", self.chunks_key)]
-            return [("hmget", self.chunks_key, [str(c) for c in self.parts])]
+            return [("hmget", self.chunks_key, [str(c) for c in self.parts])
+                    ] if self.parts else []
         return [("get", self.data_key(chunk)) for chunk in self.rewrite]
 
     def receive(self, phase, replies):
@@ -276,7 +279,7 @@ class _MetricChange:
         if self.oldest is not None:
             fields = replies[0].items()
         else:
-            fields = zip(self.parts, replies[0])
+            fields = zip(self.parts, replies[0] if replies else ())
         # chunk -> (first_ts, last_ts) of what is stored.
         self.stored = {int(c): tuple(map(int, v.split()))
                        for c, v in fields if v is not None}

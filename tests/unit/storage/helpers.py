@@ -1,0 +1,75 @@
+"""Helpers shared by the storage tests."""
+import os
+import uuid
+from importlib import metadata
+
+import numpy as np
+import pytest
+import redis
+
+REDIS_URL = os.environ.get("STATSVC_TEST_REDIS_URL",
+                           "redis://127.0.0.1:6379/15")
+#: Small chunks so that short test series span many of them.
+CHUNK_SECONDS = 10
+CHUNK_NS = CHUNK_SECONDS * 10**9
+DRIVER_NAMES = sorted(
+    ep.name for ep in metadata.entry_points(group="statsvc.storage"))
+
+
+def redis_or_skip():
+    """Skip the test when Redis is down, or fail if it is required."""
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.ConnectionError as exc:
+        message = f"no Redis at {REDIS_URL}: {exc}"
+        if os.environ.get("STATSVC_REQUIRE_REDIS") == "1":
+            pytest.fail(message + " (STATSVC_REQUIRE_REDIS=1)")
+        pytest.skip(message)
+
+
+def delete_redis_prefix(prefix):
+    """Delete every key under ``prefix`` in the test Redis database."""
+    client = redis.Redis.from_url(REDIS_URL)
+    keys = list(client.scan_iter(match=prefix + "*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
+def open_driver(options):
+    """Instantiate the driver named by ``options["driver"]``."""
+    (entry_point,) = metadata.entry_points(group="statsvc.storage",
+                                           name=options["driver"])
+    return entry_point.load()(options)
+
+
+def new_metric(driver, timespan_ns=None, **doc):
+    """Create a metric with a random id; return the id."""
+    metric = {"id": str(uuid.uuid4()), **doc}
+    if timespan_ns is not None:
+        metric["timespan_ns"] = timespan_ns
+    driver.create_metric(metric)
+    return metric["id"]
+
+
+def stored_chunks(driver, metric_id):
+    """Return the chunk indices physically stored for a metric."""
+    if driver.name == "sqlite":
+        rows = driver._conn().execute(
+            "SELECT DISTINCT chunk FROM fragment JOIN metric ON metric = key"
+            " WHERE id = ?", (metric_id,)).fetchall()
+        return sorted(chunk for chunk, in rows)
+    return sorted(int(c) for c in driver._redis.hkeys(
+        driver._chunks_key(metric_id)))
+
+
+def seconds(*values):
+    """Timestamps in ns for the given seconds since the epoch."""
+    return np.array(values, dtype=np.int64) * 10**9
+
+
+def assert_series(actual, timestamps, values):
+    """Assert ``actual`` is the ``(timestamps, values)`` pair given."""
+    ts, vals = actual
+    assert ts.dtype == np.int64 and vals.dtype == np.float64
+    np.testing.assert_array_equal(ts, np.asarray(timestamps, dtype=np.int64))
+    np.testing.assert_array_equal(vals, np.asarray(values, dtype=np.float64))
