@@ -1,46 +1,69 @@
-"""Base class, parameter declarations and series type for statistics.
+"""The :class:`Statistic` base class and the plugin check.
 
-(Placeholder contract, to be completed by the statistics work: see issue 4.)
+The other public names of the contract live in :mod:`.params` and
+:mod:`.series`; they are re-exported here and by :mod:`statsvc.statistics`.
 """
 import abc
-import collections
+import collections.abc
 
-#: A time series: ``timestamps`` (int64 ns since the epoch, sorted) and
-#: ``values`` (float64), same length.
-Series = collections.namedtuple("Series", ["timestamps", "values"])
-
-REQUIRED = object()
-
-
-class ParameterError(ValueError):
-    """A query parameter is unknown, missing, mistyped or out of range."""
-
-    def __init__(self, parameter, message):
-        super().__init__(f"parameter {parameter!r}: {message}")
-        self.parameter = parameter
-
-
-class ContractError(TypeError):
-    """A plugin object does not satisfy the statistics contract."""
-
-
-class Parameter:
-    """Declaration of one plugin parameter."""
-
-    def __init__(self, name, type, default=REQUIRED, min=None, max=None,
-                 help=""):
-        self.name = name
-        self.type = type
-        self.default = default
-        self.min = min
-        self.max = max
-        self.help = help
+from statsvc.statistics.params import (  # noqa: F401  (re-exported)
+    REQUIRED, ContractError, Parameter, ParameterError)
+from statsvc.statistics.series import (  # noqa: F401  (re-exported)
+    Series, as_series, clean, drop_gaps)
 
 
 class Statistic(abc.ABC):
-    """Base class of statistics plugins."""
+    """Base class of the plugins of the ``statsvc.statistics`` namespace.
 
+    The contract:
+
+    * ``description``: one line, a non-empty ``str``.
+    * ``parameters``: a tuple of :class:`Parameter` with distinct names.
+      Every size-like parameter has a ``max``: a query may ask for anything.
+    * ``compute(self, data, **params)``: ``data`` is a :class:`Series`
+      (timestamps int64 ns or ``datetime64``, values float64 in which NaN
+      marks a gap), ``params`` is what :meth:`validate` returned.  Return a
+      :class:`Series` with int64 ns timestamps.  ``compute`` must not
+      modify ``data``; its result may share memory with it.  Plugins should
+      return finite values only (the API serialises them as JSON numbers).
+    * The plugin object the service loads is an *instance* of a subclass
+      (the entry point names the class, the service instantiates it without
+      arguments); :func:`check_plugin` enforces all this at load time.
+
+    :meth:`validate`, :meth:`describe` and :meth:`run` are provided; a plugin
+    with rules between parameters overrides :meth:`check_parameters`.
+
+    A complete plugin, registered in its package's ``setup.cfg`` under
+    ``[options.entry_points] statsvc.statistics = scaled = mypkg:Scaled``::
+
+        import numpy as np
+        from statsvc.statistics import Parameter, Series, Statistic, clean
+
+        class Scaled(Statistic):
+            description = "Values multiplied by a factor, gaps dropped."
+            parameters = (
+                Parameter("factor", float, min=-1e6, max=1e6,
+                          help="multiplier"),
+                Parameter("absolute", bool, default=False,
+                          help="take the absolute value first"),
+            )
+
+            def compute(self, data, factor, absolute):
+                data = clean(data)          # int64/float64 arrays, no gaps
+                values = np.abs(data.values) if absolute else data.values
+                return Series(data.timestamps, values * factor)
+
+    and its test, without a running service::
+
+        out = Scaled().run([1, 2, 3], [1.0, float("nan"), -2.0],
+                           factor="2", absolute="true")
+        assert out.timestamps.tolist() == [1, 3]
+        assert out.values.tolist() == [2.0, 4.0]
+    """
+
+    #: One line for ``/v1/capabilities``.
     description = ""
+    #: The accepted parameters, a tuple of :class:`Parameter`.
     parameters = ()
 
     @abc.abstractmethod
@@ -48,37 +71,83 @@ class Statistic(abc.ABC):
         """Return a :class:`Series` computed from the :class:`Series` data."""
 
     def validate(self, query):
-        """Turn a ``{name: str}`` mapping into typed keyword arguments."""
+        """Turn a ``{name: str}`` query mapping into ``compute`` keywords.
+
+        Every declared parameter is present in the result: absent optional
+        ones get their default.  Raise :class:`ParameterError` naming the
+        parameter for an unknown, missing, mistyped or out-of-range one,
+        then apply :meth:`check_parameters`.
+        """
         declared = {p.name: p for p in self.parameters}
         for name in query:
             if name not in declared:
                 raise ParameterError(name, "unknown parameter")
-        out = {}
+        params = {}
         for p in self.parameters:
-            if p.name not in query:
-                if p.default is REQUIRED:
-                    raise ParameterError(p.name, "is required")
-                out[p.name] = p.default
-                continue
-            try:
-                out[p.name] = p.type(query[p.name])
-            except ValueError:
-                raise ParameterError(p.name, f"must be {p.type.__name__}")
-            if p.min is not None and out[p.name] < p.min:
-                raise ParameterError(p.name, f"must be >= {p.min}")
-            if p.max is not None and out[p.name] > p.max:
-                raise ParameterError(p.name, f"must be <= {p.max}")
-        return out
+            if p.name in query:
+                params[p.name] = p.parse(query[p.name])
+            elif p.required:
+                raise ParameterError(p.name, "is required")
+            else:
+                params[p.name] = p.default
+        return self.check_parameters(params)
+
+    def check_parameters(self, params):
+        """Apply rules between parameters; return the (possibly new) dict.
+
+        ``params`` has every declared parameter, typed and range-checked.
+        Raise :class:`ParameterError` naming the offending parameter.  The
+        default accepts everything.
+        """
+        return params
 
     def describe(self):
         """JSON-able description for ``/v1/capabilities``."""
         return {"description": self.description,
-                "parameters": {p.name: {"type": p.type.__name__,
-                                        "help": p.help} for p in self.parameters}}
+                "parameters": {p.name: p.describe() for p in self.parameters}}
+
+    def run(self, timestamps, values, **query):
+        """Validate ``query`` then compute: a plugin call without a service.
+
+        ``timestamps`` and ``values`` are anything :func:`as_series` takes
+        (lists are fine); ``query`` values are query strings or values of
+        the declared types.  Raise :class:`ParameterError` exactly as the
+        service would answer 400.
+        """
+        params = self.validate(query)
+        return self.compute(as_series((timestamps, values)), **params)
 
 
 def check_plugin(obj):
-    """Raise :class:`ContractError` unless ``obj`` is a usable statistic."""
+    """Return ``obj`` if it is a usable statistic, else raise ContractError.
+
+    Strict by design: the object must be an instance of :class:`Statistic`
+    (duck-typed objects are refused, because :meth:`Statistic.validate` is
+    what keeps queries within bounds), its ``description`` a non-empty
+    one-line ``str``, its ``parameters`` a tuple or list of
+    :class:`Parameter` with distinct names, and ``compute``, ``validate``
+    and ``describe`` callable.
+    """
+    if isinstance(obj, type):
+        raise ContractError(f"{obj.__qualname__} is a class: the plugin is an"
+                            f" instance of it")
     if not isinstance(obj, Statistic):
         raise ContractError(f"{obj!r} is not a statsvc.statistics.Statistic")
+    description = obj.description
+    if (not isinstance(description, str) or not description.strip()
+            or "\n" in description.strip()):
+        raise ContractError(f"{obj!r}: description must be one non-empty line")
+    parameters = obj.parameters
+    if not isinstance(parameters, (tuple, list)):
+        raise ContractError(f"{obj!r}: parameters must be a tuple")
+    names = set()
+    for p in parameters:
+        if not isinstance(p, Parameter):
+            raise ContractError(f"{obj!r}: {p!r} is not a Parameter")
+        if p.name in names:
+            raise ContractError(f"{obj!r}: parameter {p.name!r} declared twice")
+        names.add(p.name)
+    for method in ("compute", "validate", "describe"):
+        if not isinstance(getattr(obj, method, None), collections.abc.Callable):
+            raise ContractError(f"{obj!r}: {method} is not callable")
     return obj

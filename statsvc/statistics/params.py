@@ -1,0 +1,142 @@
+"""Parameter declarations of statistics plugins and their parsing.
+
+A plugin declares what it accepts as a tuple of :class:`Parameter`; the
+service parses query strings with :meth:`Parameter.parse` and turns any
+:class:`ParameterError` into an HTTP 400 that names the parameter.
+"""
+import math
+import re
+
+#: Default of a parameter that must be given.
+REQUIRED = object()
+
+_INT = re.compile(r"[+-]?[0-9]{1,30}")
+_FLOAT = re.compile(r"[+-]?([0-9]{1,30}\.?[0-9]{0,30}|\.[0-9]{1,30})"
+                    r"([eE][+-]?[0-9]{1,3})?")
+_BOOLS = {"true": True, "yes": True, "1": True,
+          "false": False, "no": False, "0": False}
+_TYPE_NAMES = {int: "int", float: "float", bool: "bool", str: "str"}
+_EXPECTED = {int: "must be an integer", float: "must be a finite number",
+             bool: "must be true, false, yes, no, 1 or 0", str: "must be a string"}
+
+
+class ParameterError(ValueError):
+    """A query parameter is unknown, missing, mistyped or out of range.
+
+    :param parameter: the name of the offending parameter.
+    :param message: what is wrong with it, for the HTTP 400 body.
+    """
+
+    def __init__(self, parameter, message):
+        super().__init__(f"parameter {parameter!r}: {message}")
+        self.parameter = parameter
+        self.message = message
+
+
+class ContractError(TypeError):
+    """A plugin (or one of its declarations) breaks the statistics contract."""
+
+
+class Parameter:
+    """Declaration of one plugin parameter.
+
+    :param name: the query-string key.
+    :param type: ``int``, ``float``, ``bool`` or ``str``.
+    :param default: value used when the parameter is absent;
+        :data:`REQUIRED` (the default) makes it mandatory, ``None`` makes it
+        optional without a value (the plugin sees ``None``).
+    :param min: inclusive lower bound (``int``/``float`` only).
+    :param max: inclusive upper bound (``int``/``float`` only).  Bound every
+        size-like parameter: the bounds are what protect the service.
+    :param help: one line for ``/v1/capabilities``.
+    :param choices: allowed values of a ``str`` parameter.
+
+    A bad declaration raises :class:`ContractError` at once, so that a
+    broken plugin fails when it is loaded, not on its first request.
+    """
+
+    def __init__(self, name, type, default=REQUIRED, min=None, max=None,
+                 help="", choices=None):
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ContractError(f"parameter name {name!r} is not an identifier")
+        if type not in _TYPE_NAMES:
+            raise ContractError(f"parameter {name!r}: type must be int, float,"
+                                f" bool or str, not {type!r}")
+        if (min is not None or max is not None) and type not in (int, float):
+            raise ContractError(f"parameter {name!r}: only numbers have bounds")
+        if choices is not None and type is not str:
+            raise ContractError(f"parameter {name!r}: only str has choices")
+        if min is not None and max is not None and min > max:
+            raise ContractError(f"parameter {name!r}: min > max")
+        if not isinstance(help, str):
+            raise ContractError(f"parameter {name!r}: help must be a str")
+        self.name = name
+        self.type = type
+        self.min = min
+        self.max = max
+        self.help = help
+        self.choices = tuple(choices) if choices is not None else None
+        self.default = default
+        if default is not REQUIRED and default is not None:
+            try:
+                self.default = self.parse(default)
+            except ParameterError as exc:
+                raise ContractError(f"default: {exc}") from None
+
+    @property
+    def required(self):
+        """Whether the parameter must be given."""
+        return self.default is REQUIRED
+
+    def parse(self, raw):
+        """Return ``raw`` (a query-string value) as a checked value.
+
+        A value that already has the declared type is accepted too (so that
+        tests can write ``window=3``); it is range-checked the same way.
+        Raise :class:`ParameterError` when it cannot be used.
+        """
+        value = self._convert(raw)
+        if self.min is not None and value < self.min:
+            raise ParameterError(self.name, f"must be >= {self.min}")
+        if self.max is not None and value > self.max:
+            raise ParameterError(self.name, f"must be <= {self.max}")
+        if self.choices is not None and value not in self.choices:
+            raise ParameterError(
+                self.name, "must be one of " + ", ".join(self.choices))
+        return value
+
+    def _convert(self, raw):
+        if isinstance(raw, str):
+            text = raw.strip()
+            if self.type is str:
+                return raw
+            if self.type is bool and text.lower() in _BOOLS:
+                return _BOOLS[text.lower()]
+            if self.type is int and _INT.fullmatch(text):
+                return int(text)
+            if self.type is float and _FLOAT.fullmatch(text):
+                value = float(text)
+                if math.isfinite(value):
+                    return value
+        elif isinstance(raw, bool):
+            if self.type is bool:
+                return raw
+        elif isinstance(raw, int) and self.type in (int, float):
+            return self.type(raw)
+        elif isinstance(raw, float) and self.type is float:
+            if math.isfinite(raw):
+                return raw
+        raise ParameterError(self.name, _EXPECTED[self.type])
+
+    def describe(self):
+        """JSON-able description, one entry of ``describe()['parameters']``."""
+        out = {"type": _TYPE_NAMES[self.type],
+               "default": None if self.required else self.default,
+               "min": self.min, "max": self.max,
+               "required": self.required, "help": self.help}
+        if self.choices is not None:
+            out["choices"] = list(self.choices)
+        return out
+
+    def __repr__(self):
+        return f"Parameter({self.name!r}, {_TYPE_NAMES[self.type]})"
