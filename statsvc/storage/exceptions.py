@@ -23,3 +23,14 @@ class MetricAlreadyExists(StorageError):
     def __init__(self, metric_id):
         super().__init__(f"metric {metric_id} already exists")
         self.metric_id = metric_id
+
+
+class UnknownDriver(StorageError):
+    """No storage driver is installed under the configured name."""
+
+    def __init__(self, name, installed):
+        super().__init__(
+            f"unknown storage driver {name!r}; installed drivers: "
+            f"{', '.join(installed) or 'none'}")
+        self.name = name
+        self.installed = installed
