@@ -1,0 +1,37 @@
+"""Builds the pecan WSGI application."""
+import logging
+
+import pecan
+
+from statsvc import config as config_module
+from statsvc import storage as storage_module
+from statsvc.api import hooks
+from statsvc.api.statistics_registry import StatisticsRegistry
+
+LOG = logging.getLogger(__name__)
+
+
+def setup_app(conf=None):
+    """Return the WSGI app for ``conf`` (a :class:`statsvc.config.Config`;
+    loaded from ``$STATSVC_CONFIG`` when omitted).
+
+    Plugins and the storage driver are loaded here, once per process.
+    """
+    if conf is None:
+        conf = config_module.load()
+    storage = storage_module.load_driver(conf.section("storage"))
+    statistics = StatisticsRegistry(
+        enabled=conf.getlist("statistics", "enabled"),
+        disabled=conf.getlist("statistics", "disabled"))
+    LOG.info("statistics loaded: %s; failed: %s; storage: %s",
+             ", ".join(statistics.names()) or "none",
+             ", ".join(sorted(statistics.failed)) or "none", storage.name)
+    return pecan.make_app(
+        "statsvc.api.controllers.root.RootController",
+        hooks=[hooks.ContextHook(conf, storage, statistics),
+               hooks.ErrorHook(), hooks.AccessLogHook()],
+        debug=False,
+        force_canonical=False,
+        # /v1/metric/x.json must not be read as "x, rendered as JSON".
+        guess_content_type_from_ext=False,
+    )

@@ -1,0 +1,53 @@
+"""``POST /v1/batch/metrics/measures``: measures for many metrics, all or nothing."""
+import pecan
+from pecan import rest
+
+from statsvc.api.body import read_json
+from statsvc.api.controllers.metric import parse_metric_id
+from statsvc.api.errors import ApiError
+from statsvc.api.measures_input import parse_measures
+from statsvc.api.responses import empty_response
+from statsvc.storage import MetricNotFound
+
+
+class MetricsMeasuresBatchController(rest.RestController):
+    """Every measure is validated and every metric found before anything is
+    written; the driver then writes the whole batch atomically."""
+
+    @pecan.expose()
+    def post(self):
+        request = pecan.request
+        body = read_json(request, request.conf.getint("api", "max_body_size"))
+        if not isinstance(body, dict):
+            raise ApiError(400, 'Body must be a JSON object such as '
+                                '{"<metric id>": [{"timestamp": ..., '
+                                '"value": ...}]}')
+        limit = request.conf.getint("api", "max_measures_per_request")
+        batch = {}
+        for key, measures in body.items():
+            metric_id = parse_metric_id(key)
+            if metric_id is None:
+                raise ApiError(400, f"Unknown metric {key!r}: not a UUID",
+                               metric=key)
+            batch[metric_id] = parse_measures(measures, limit,
+                                              where=f"body[{key!r}]")
+        total = sum(len(ts) for ts, _ in batch.values())
+        if total > limit:
+            raise ApiError(400, f"{total} measures exceed the limit of "
+                                f"{limit} per request")
+        try:
+            request.storage.add_measures(batch)
+        except MetricNotFound as e:
+            raise ApiError(400, f"Unknown metric {e.metric_id}; nothing was "
+                                f"written", metric=e.metric_id)
+        return empty_response(202)
+
+
+class MetricsBatchController:
+    measures = MetricsMeasuresBatchController()
+
+
+class BatchController:
+    """``/v1/batch``."""
+
+    metrics = MetricsBatchController()

@@ -1,0 +1,133 @@
+"""``/v1/metric``: create, list, show and delete metrics."""
+import uuid
+
+import pecan
+from pecan import rest
+
+from statsvc.api.body import read_json
+from statsvc.api.controllers.measures import MeasuresController
+from statsvc.api.errors import ApiError
+from statsvc.api.responses import empty_response, json_response
+
+# Optional string attributes of a metric, with their maximum length.
+_ATTRIBUTES = {"name": 255, "unit": 31, "archive_policy_name": 255,
+               "resource_id": 255}
+
+
+def _validate_new_metric(body):
+    if not isinstance(body, dict):
+        raise ApiError(400, "Body must be a JSON object such as "
+                            '{"name": "cpu", "unit": "%"}')
+    unknown = sorted(set(body) - set(_ATTRIBUTES))
+    if unknown:
+        raise ApiError(400, f"Unknown attribute(s) {', '.join(unknown)}; "
+                            f"allowed: {', '.join(_ATTRIBUTES)}")
+    metric = {}
+    for key, max_length in _ATTRIBUTES.items():
+        value = body.get(key)
+        if value is not None and not (isinstance(value, str)
+                                      and len(value) <= max_length):
+            raise ApiError(400, f"{key}: must be a string of at most "
+                                f"{max_length} characters or null")
+        metric[key] = value
+    return metric
+
+
+def _sort_keys(sorts):
+    keys = []
+    for item in sorts or ["id:asc"]:
+        attribute, _, direction = item.partition(":")
+        direction = direction or "asc"
+        if attribute not in _ATTRIBUTES and attribute != "id" \
+                or direction not in ("asc", "desc"):
+            raise ApiError(400, f"Invalid sort {item!r}: use <attribute>"
+                                f"[:asc|:desc] with attribute id or "
+                                f"{', '.join(_ATTRIBUTES)}", parameter="sort")
+        keys.append((attribute, direction == "desc"))
+    if ("id", False) not in keys and ("id", True) not in keys:
+        keys.append(("id", False))  # a total order, so markers are stable
+    return keys
+
+
+def paginate(metrics, sorts, limit, marker):
+    """Sort ``metrics`` as Gnocchi's ``sort`` asks, then cut after ``marker``
+    (a metric id) and at ``limit``."""
+    for attribute, reverse in reversed(_sort_keys(sorts)):
+        # None sorts first, as in Gnocchi's SQL indexer.
+        metrics.sort(key=lambda m: (m.get(attribute) is not None,
+                                    m.get(attribute) or ""), reverse=reverse)
+    if marker is not None:
+        ids = [m["id"] for m in metrics]
+        if marker not in ids:
+            raise ApiError(400, f"Invalid marker {marker!r}: no such metric",
+                           parameter="marker")
+        metrics = metrics[ids.index(marker) + 1:]
+    if limit is not None:
+        try:
+            limit = int(limit)
+        except ValueError:
+            limit = 0
+        if limit < 1:
+            raise ApiError(400, "limit must be a positive integer",
+                           parameter="limit")
+        metrics = metrics[:limit]
+    return metrics
+
+
+def parse_metric_id(text):
+    """Canonical UUID string, or ``None`` if ``text`` is not a UUID."""
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        return None
+
+
+class MetricController(rest.RestController):
+    """``/v1/metric/<id>``."""
+
+    def __init__(self, metric_id):
+        self.metric_id = metric_id
+        self.measures = MeasuresController(metric_id)
+
+    @pecan.expose()
+    def get_all(self):
+        return json_response(pecan.request.storage.get_metric(self.metric_id))
+
+    @pecan.expose()
+    def delete(self):
+        pecan.request.storage.delete_metric(self.metric_id)
+        return empty_response(204)
+
+
+class MetricsController(rest.RestController):
+    """``/v1/metric``."""
+
+    @pecan.expose()
+    def post(self):
+        request = pecan.request
+        body = read_json(request, request.conf.getint("api", "max_body_size"))
+        metric = _validate_new_metric(body)
+        metric["id"] = str(uuid.uuid4())
+        metric = request.storage.create_metric(metric)
+        response = json_response(metric, status=201)
+        response.location = f"{request.application_url}/v1/metric/{metric['id']}"
+        return response
+
+    @pecan.expose()
+    def get_all(self):
+        query = pecan.request.GET
+        unknown = sorted(set(query) - {"limit", "marker", "sort"})
+        if unknown:
+            raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
+                                f"allowed: limit, marker, sort")
+        metrics = paginate(pecan.request.storage.list_metrics(),
+                           query.getall("sort"), query.get("limit"),
+                           query.get("marker"))
+        return json_response(metrics)
+
+    @pecan.expose()
+    def _lookup(self, metric_id, *remainder):
+        canonical = parse_metric_id(metric_id)
+        if canonical is None:
+            raise ApiError(404, f"Metric {metric_id} does not exist")
+        return MetricController(canonical), remainder

@@ -1,0 +1,51 @@
+"""``GET /`` and the ``/v1`` tree."""
+import pecan
+from pecan import rest
+
+from statsvc.api.controllers.batch import BatchController
+from statsvc.api.controllers.capabilities import CapabilitiesController
+from statsvc.api.controllers.metric import MetricsController
+from statsvc.api.controllers.status import StatusController
+from statsvc.api.openapi import DOCUMENT
+from statsvc.api.responses import json_response
+
+VERSION = {"id": "v1.0", "status": "CURRENT",
+           "links": [{"rel": "self", "href": "/v1/"}]}
+
+
+class OpenAPIController(rest.RestController):
+    """``GET /v1/openapi.json``."""
+
+    @pecan.expose()
+    def get_all(self):
+        return json_response(DOCUMENT)
+
+
+class V1Controller:
+    """The v1 API: links to its resources."""
+
+    metric = MetricsController()
+    batch = BatchController()
+    capabilities = CapabilitiesController()
+    status = StatusController()
+
+    @pecan.expose()
+    def index(self):
+        base = pecan.request.application_url + "/v1/"
+        return json_response({"version": VERSION["id"], "links": [
+            {"rel": name, "href": base + name}
+            for name in ("metric", "capabilities", "status")]})
+
+
+class RootController:
+    """``GET /``: the versions this server speaks, as Gnocchi lists them."""
+
+    v1 = V1Controller()
+
+    @pecan.expose()
+    def index(self):
+        return json_response({"versions": [VERSION]})
+
+
+# An attribute name with a dot can only be attached this way.
+pecan.route(V1Controller, "openapi.json", OpenAPIController())

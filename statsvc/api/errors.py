@@ -1,0 +1,54 @@
+"""JSON error responses: every 4xx/5xx is ``{"code", "title", "description"}``."""
+import logging
+
+import orjson
+import webob
+import webob.exc
+
+LOG = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error the client can act on; raised anywhere in a request."""
+
+    def __init__(self, code, description, **details):
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.details = details
+
+
+def json_error(code, description, **details):
+    """Build the JSON error response for HTTP status ``code``."""
+    title = webob.exc.status_map[code].title if code in webob.exc.status_map \
+        else "Error"
+    body = {"code": code, "title": title, "description": description}
+    body.update(details)
+    return webob.Response(body=orjson.dumps(body), status=code,
+                          content_type="application/json", charset=None)
+
+
+def from_exception(exc):
+    """Map any exception raised during a request to a JSON error response."""
+    # Imported here so that the API's error module does not pin a storage
+    # implementation at import time.
+    from statsvc.storage import MetricNotFound, StorageUnavailable
+
+    if isinstance(exc, ApiError):
+        return json_error(exc.code, exc.description, **exc.details)
+    if isinstance(exc, MetricNotFound):
+        return json_error(404, f"Metric {exc.metric_id} does not exist")
+    if isinstance(exc, StorageUnavailable):
+        LOG.error("storage unavailable: %s", exc)
+        return json_error(503, f"Storage is unavailable: {exc}")
+    if isinstance(exc, webob.exc.HTTPException):
+        description = {
+            404: "The resource could not be found: check the URL",
+            405: "The method is not allowed for this resource",
+        }.get(exc.code, exc.explanation or exc.title)
+        response = json_error(exc.code, description)
+        if exc.code == 405 and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    LOG.exception("unexpected error")
+    return json_error(500, "Internal error; the server log has the details")

@@ -1,0 +1,91 @@
+"""``statsvc-api``: run the API under uwsgi in the foreground."""
+import argparse
+import os
+import shutil
+import sys
+
+from statsvc import config as config_module
+
+
+def uwsgi_options(host, port, workers, threads, max_body_size):
+    """The uwsgi options statsvc runs with, as ``(name, value)`` pairs.
+
+    ``etc/statsvc/uwsgi.ini`` holds the same defaults for operators who run
+    uwsgi directly; a test keeps the two in step.
+    """
+    return [
+        ("http-socket", f"{host}:{port}"),
+        ("module", "statsvc.wsgi:application"),
+        ("master", "true"),
+        ("processes", str(workers)),
+        ("threads", str(threads)),
+        # Each worker imports the app itself: no storage connection or
+        # plugin state is shared across fork().
+        ("lazy-apps", "true"),
+        ("need-app", "true"),
+        ("die-on-term", "true"),
+        ("thunder-lock", "true"),
+        ("harakiri", "60"),
+        ("limit-post", str(max_body_size)),
+        ("buffer-size", "65535"),
+        ("post-buffering", "65536"),
+        # statsvc logs one structured access line per request itself.
+        ("disable-logging", "true"),
+    ]
+
+
+def _uwsgi_binary():
+    """The uwsgi installed beside this Python, else the first on PATH."""
+    local = os.path.join(os.path.dirname(sys.executable), "uwsgi")
+    return local if os.access(local, os.X_OK) else shutil.which("uwsgi")
+
+
+def build_command(args, conf):
+    binary = _uwsgi_binary()
+    if binary is None:
+        raise SystemExit("statsvc-api: uwsgi is not installed "
+                         "(pip install uwsgi)")
+    options = uwsgi_options(
+        args.host or conf.get("api", "host"),
+        args.port or conf.getint("api", "port"),
+        args.workers or conf.getint("api", "workers"),
+        args.threads or conf.getint("api", "threads"),
+        conf.getint("api", "max_body_size"))
+    if sys.prefix != sys.base_prefix:
+        options.append(("virtualenv", sys.prefix))
+    if args.touch_reload:
+        options.append(("touch-reload", args.touch_reload))
+    command = [binary]
+    for name, value in options:
+        command += [f"--{name}"] if value == "true" else [f"--{name}", value]
+    return command
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="statsvc-api", description="Run the statsvc API under uwsgi.")
+    parser.add_argument("--host", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port (default 8041)")
+    parser.add_argument("--data-dir",
+                        help="embedded storage directory (default "
+                             "~/.local/share/statsvc)")
+    parser.add_argument("--workers", type=int,
+                        help="uwsgi worker processes (default: CPU count)")
+    parser.add_argument("--threads", type=int,
+                        help="threads per worker (default 2)")
+    parser.add_argument("--config", help="statsvc.conf (or $STATSVC_CONFIG)")
+    parser.add_argument("--touch-reload", metavar="FILE",
+                        help="reload the workers when FILE is touched, e.g. "
+                             "after installing a plugin")
+    args = parser.parse_args(argv)
+    if args.config:
+        os.environ["STATSVC_CONFIG"] = os.path.abspath(args.config)
+    if args.data_dir:
+        os.environ["STATSVC_DATA_DIR"] = os.path.abspath(args.data_dir)
+    try:
+        conf = config_module.load()
+    except config_module.ConfigError as e:
+        raise SystemExit(f"statsvc-api: {e}")
+    command = build_command(args, conf)
+    sys.stdout.flush()
+    os.execv(command[0], command)

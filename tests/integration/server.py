@@ -1,0 +1,87 @@
+"""Start and stop a real ``statsvc-api`` (uwsgi) on a free loopback port."""
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+BIN_DIR = os.path.dirname(sys.executable)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A ``statsvc-api`` process; use as a context manager."""
+
+    def __init__(self, data_dir, port=None, workers=2, log_path=None,
+                 extra_args=(), env=None, bin_dir=BIN_DIR):
+        self.port = port or free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.args = [os.path.join(bin_dir, "statsvc-api"), "--host",
+                     "127.0.0.1", "--port", str(self.port), "--data-dir",
+                     str(data_dir), "--workers", str(workers), *extra_args]
+        self.log_path = log_path or os.path.join(str(data_dir) + ".log")
+        self.env = dict(os.environ, **(env or {}))
+        self.process = None
+
+    def start(self, timeout=30):
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen(
+            self.args, stdout=self.log, stderr=subprocess.STDOUT,
+            env=self.env, start_new_session=True)
+        self.wait_ready(timeout)
+        return self
+
+    def wait_ready(self, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"statsvc-api exited: {self.read_log()}")
+            try:
+                self.request("GET", "/v1/status")
+                return
+            except (OSError, urllib.error.HTTPError):
+                time.sleep(0.1)
+        raise RuntimeError(f"statsvc-api not ready: {self.read_log()}")
+
+    def read_log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")[-4000:]
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self.log.close()
+
+    def request(self, method, path, body=None):
+        """Return ``(status, decoded JSON or None)``; never raises on 4xx/5xx."""
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(
+            self.base + path, data=data, method=method,
+            headers={"Content-Type": "application/json"} if data else {})
+        try:
+            with urllib.request.urlopen(req, timeout=30) as resp:
+                raw = resp.read()
+                status = resp.status
+        except urllib.error.HTTPError as e:
+            raw, status = e.read(), e.code
+        return status, (json.loads(raw) if raw else None)
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
