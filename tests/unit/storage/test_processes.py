@@ -1,0 +1,127 @@
+"""Several writer processes at once, and writers killed mid-write."""
+import multiprocessing
+import os
+import random
+import signal
+import sqlite3
+
+import numpy as np
+
+from tests.unit.storage.helpers import assert_series, new_metric, open_driver
+
+# Fork, as uwsgi does: children inherit the parent's driver object.
+FORK = multiprocessing.get_context("fork")
+
+WRITERS, BATCHES, POINTS = 4, 60, 40
+
+
+def _append_known_points(driver, metric_ids, writer, barrier):
+    barrier.wait()
+    for batch in range(BATCHES):
+        # Writers interleave in time, so they share chunks and often write
+        # before points another writer has already stored.
+        j = np.arange(batch * POINTS, (batch + 1) * POINTS)
+        ts = (j * WRITERS + writer) * 10**8
+        values = writer * 1e6 + j
+        driver.add_measures({m: (ts, values) for m in metric_ids})
+
+
+def test_concurrent_writer_processes_lose_nothing(driver):
+    # Use the driver before forking, as an application server would.
+    metric_ids = [new_metric(driver), new_metric(driver)]
+    driver.get_measures(metric_ids[0])
+    barrier = FORK.Barrier(WRITERS)
+    writers = [FORK.Process(target=_append_known_points,
+                            args=(driver, metric_ids, w, barrier))
+               for w in range(WRITERS)]
+    for process in writers:
+        process.start()
+    for process in writers:
+        process.join(60)
+    assert [p.exitcode for p in writers] == [0] * WRITERS
+
+    # Writer w's j-th point is at (j * WRITERS + w) * 0.1 s: in time order,
+    # point k is the (k // WRITERS)-th point of writer k % WRITERS.
+    k = np.arange(WRITERS * BATCHES * POINTS)
+    for metric_id in metric_ids:
+        assert_series(driver.get_measures(metric_id),
+                      k * 10**8, (k % WRITERS) * 1e6 + k // WRITERS)
+
+
+CRASH_POINTS = 3_000          # per batch: 30 s at 10 ms, over 3-4 chunks
+
+
+def _batch(number):
+    """Batch ``number``: a run of new points, plus one late point at
+    ``number`` ns that rewrites the first chunk every time."""
+    ts = (number * CRASH_POINTS + 1 + np.arange(CRASH_POINTS)) * 10**7
+    ts = np.append(ts, number)
+    return ts, np.full(len(ts), float(number))
+
+
+def _write_until_killed(options, metric_ids, first, acks):
+    driver = open_driver(options)
+    for number in range(first, 10**6):
+        ts, values = _batch(number)
+        driver.add_measures({m: (ts, values) for m in metric_ids})
+        acks.send(number)
+
+
+def _run_and_kill(options, metric_ids, first):
+    """Start a writer at batch ``first``, SIGKILL it at a random moment once
+    it has acknowledged a few batches; return the numbers it acknowledged."""
+    receiver, sender = FORK.Pipe(duplex=False)
+    writer = FORK.Process(target=_write_until_killed,
+                          args=(options, metric_ids, first, sender))
+    writer.start()
+    sender.close()
+    acked = []
+    while len(acked) < 4:
+        assert receiver.poll(30), "writer stopped acknowledging"
+        acked.append(receiver.recv())
+    receiver.poll(random.uniform(0, 0.03))
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.join()
+    while True:
+        try:
+            acked.append(receiver.recv())
+        except EOFError:
+            return acked
+
+
+def _check_after_crash(driver, metric_ids, last_acked):
+    """Every acknowledged batch is whole, the one in flight whole or absent.
+
+    :returns: the number of batches stored.
+    """
+    for metric_id in metric_ids:
+        ts, values = driver.get_measures(metric_id)
+        late = ts < 10**7
+        stored = int(values[-1]) + 1
+        assert stored in (last_acked + 1, last_acked + 2)
+        expected = [_batch(n) for n in range(stored)]
+        assert_series((ts[~late], values[~late]),
+                      np.concatenate([t[:-1] for t, _ in expected]),
+                      np.concatenate([v[:-1] for _, v in expected]))
+        assert_series((ts[late], values[late]),
+                      np.arange(stored), np.arange(stored, dtype=float))
+    return stored
+
+
+def test_killed_writer_leaves_every_acknowledged_write(driver_options):
+    driver = open_driver(driver_options)
+    metric_ids = [new_metric(driver), new_metric(driver)]
+    driver.close()
+    stored = 0
+    for _ in range(3):
+        acked = _run_and_kill(driver_options, metric_ids, stored)
+        assert acked == list(range(stored, stored + len(acked)))
+        # A fresh driver object: as if the whole service were restarted.
+        driver = open_driver(driver_options)
+        stored = _check_after_crash(driver, metric_ids, acked[-1])
+        if driver.name == "sqlite":
+            conn = sqlite3.connect(driver.path)
+            assert conn.execute("PRAGMA integrity_check").fetchall() == [
+                ("ok",)]
+            conn.close()
+        driver.close()
