@@ -15,8 +15,6 @@ namespace, the entry point and its distribution.
 This package imports nothing else from statsvc, so that it can be published
 on its own.
 """
-import logging
-
 from .driver import DriverManager
 from .enabled import EnabledExtensionManager
 from .extension import ExtensionManager
@@ -30,6 +28,3 @@ __all__ = [
     'HookManager',
     'DriverManager',
 ]
-
-# The application decides where log records go.
-logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -16,7 +16,6 @@ use, so installing, upgrading or removing anything, or editing an
 disk cache off.
 """
 import json
-import logging
 import os
 import re
 import stat
@@ -24,10 +23,11 @@ import sys
 import time
 import zlib
 
+from . import _log
 from ._entrypoint import Distribution
 from ._entrypoint import EntryPoint
 
-LOG = logging.getLogger(__name__)
+LOG = _log.Logger(__name__)
 
 #: Bump when the layout of the cache file changes.
 FORMAT = 1

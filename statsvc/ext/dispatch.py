@@ -4,13 +4,13 @@ Use them in long-running processes that route each input to some of the
 plugins: :class:`DispatchExtensionManager` with a filter function,
 :class:`NameDispatchExtensionManager` with the names to call.
 """
-import logging
 
+from . import _log
 from .enabled import EnabledExtensionManager
 from .exception import NoMatches
 from .extension import ignore_conflicts
 
-LOG = logging.getLogger(__name__)
+LOG = _log.Logger(__name__)
 
 
 class DispatchExtensionManager(EnabledExtensionManager):

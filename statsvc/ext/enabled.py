@@ -3,12 +3,12 @@
 Use it when whether a plugin is wanted depends on the plugin itself (its
 class, attributes or the object built from it) rather than on its name.
 """
-import logging
 
+from . import _log
 from .extension import ExtensionManager
 from .extension import ignore_conflicts
 
-LOG = logging.getLogger(__name__)
+LOG = _log.Logger(__name__)
 
 
 class EnabledExtensionManager(ExtensionManager):

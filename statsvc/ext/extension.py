@@ -5,17 +5,17 @@ Use it when the application wants all the plugins installed in a namespace
 narrow the choice: by name (:mod:`.named`, :mod:`.driver`, :mod:`.hook`),
 by a check function (:mod:`.enabled`) or per call (:mod:`.dispatch`).
 """
-import logging
 import os
 import sys
 
 from . import _discovery
+from . import _log
 from ._entrypoint import describe
 from .exception import MissingRequirements
 from .exception import MultipleMatches
 from .exception import NoMatches
 
-LOG = logging.getLogger(__name__)
+LOG = _log.Logger(__name__)
 
 
 class Extension:
@@ -206,7 +206,7 @@ class ExtensionManager:
             # the traceback only when debugging.
             LOG.error('Could not load plugin %s: %s: %s', where,
                       type(err).__name__, err,
-                      exc_info=LOG.isEnabledFor(logging.DEBUG))
+                      exc_info=LOG.debugging())
 
     def _load_one_plugin(self, ep, invoke_on_load, invoke_args, invoke_kwds,
                          verify_requirements):

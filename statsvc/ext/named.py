@@ -3,12 +3,12 @@
 Use it when configuration lists the plugins to enable (``names``); plugins
 not named are never imported.
 """
-import logging
 
+from . import _log
 from .extension import ExtensionManager
 from .extension import ignore_conflicts
 
-LOG = logging.getLogger(__name__)
+LOG = _log.Logger(__name__)
 
 
 def warning_on_missing_entrypoint(missing_names):
