@@ -198,10 +198,12 @@ def _transaction(conn, begin="BEGIN"):
     conn.execute(begin)
     try:
         yield
+        conn.execute("COMMIT")
     except BaseException:
-        conn.execute("ROLLBACK")
+        # A failed COMMIT may have rolled back already.
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
         raise
-    conn.execute("COMMIT")
 
 
 def _metric_row(conn, metric_id):
