@@ -1,17 +1,72 @@
-"""Moving average (placeholder until the statistics library lands)."""
+"""Moving-window aggregates: average, sum, median, min, max, std.
+
+(The module keeps the name under which ``moving-average`` was first
+registered.)  Windows are counted in valid points; see
+:class:`statsvc_plugins._window.WindowStatistic` for gaps and stamping.
+"""
+import bottleneck as bn
 import numpy as np
 
-from statsvc.statistics import Parameter, Series, Statistic
+from statsvc_plugins import _kernels
+from statsvc_plugins._window import CENTER, WindowStatistic, window_parameter
 
 
-class MovingAverage(Statistic):
-    """Mean over a sliding window of ``window`` points."""
+class MovingAverage(WindowStatistic):
+    """Arithmetic mean of each window."""
 
-    description = "Mean over a sliding window of points."
-    parameters = (Parameter("window", int, min=1, help="window length in points"),)
+    description = "Mean of each window of consecutive points."
 
-    def compute(self, data, window):
-        if len(data.values) < window:
-            return Series(data.timestamps[:0], data.values[:0])
-        c = np.cumsum(np.concatenate(([0.0], data.values)))
-        return Series(data.timestamps[window - 1:], (c[window:] - c[:-window]) / window)
+    def kernel(self, values, window):
+        return bn.move_mean(values, window)[window - 1:]
+
+
+class MovingSum(WindowStatistic):
+    """Sum of each window."""
+
+    description = "Sum of each window of consecutive points."
+
+    def kernel(self, values, window):
+        return bn.move_sum(values, window)[window - 1:]
+
+
+class MovingMedian(WindowStatistic):
+    """Median of each window (mean of the two middle values if even)."""
+
+    description = "Median of each window of consecutive points."
+
+    def kernel(self, values, window):
+        return bn.move_median(values, window)[window - 1:]
+
+
+class MovingMin(WindowStatistic):
+    """Minimum of each window."""
+
+    description = "Minimum of each window of consecutive points."
+
+    def kernel(self, values, window):
+        return _kernels.move_extreme(values, window, np.minimum)
+
+
+class MovingMax(WindowStatistic):
+    """Maximum of each window."""
+
+    description = "Maximum of each window of consecutive points."
+
+    def kernel(self, values, window):
+        return _kernels.move_extreme(values, window, np.maximum)
+
+
+class MovingStd(WindowStatistic):
+    """Sample standard deviation (ddof=1) of each window.
+
+    A window of equal values gives exactly 0.  Otherwise the result is
+    bottleneck's one-pass estimate on chunk-centred values: its absolute
+    error is about 1e-8 of the spread of the surrounding 65536 points.
+    """
+
+    description = ("Sample standard deviation (ddof=1) of each window of "
+                   "consecutive points.")
+    parameters = (window_parameter(min=2), CENTER)
+
+    def kernel(self, values, window):
+        return _kernels.move_std(values, window)

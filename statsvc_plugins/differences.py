@@ -1,0 +1,48 @@
+"""Point-to-point statistics: delta, rate, and the inverse, cumulative sum.
+
+Gaps (NaN) are dropped first: a difference spans a gap, from the last
+valid point before it to the first one after it.
+"""
+import numpy as np
+
+from statsvc.statistics import Series, Statistic, clean
+
+
+class Delta(Statistic):
+    """Difference between consecutive points (Gnocchi's ``rate:``).
+
+    One point shorter than the (gap-free) input, each difference stamped
+    with the later point's timestamp.
+    """
+
+    description = "Difference between each point and the previous one."
+
+    def compute(self, data):
+        data = clean(data)
+        return Series(data.timestamps[1:], np.diff(data.values))
+
+
+class Rate(Statistic):
+    """Difference between consecutive points per second of elapsed time.
+
+    As :class:`Delta`, divided by the seconds between the two timestamps
+    (which the series' one-value-per-timestamp rule keeps positive).
+    """
+
+    description = ("Difference between each point and the previous one, per "
+                   "second elapsed.")
+
+    def compute(self, data):
+        data = clean(data)
+        seconds = np.diff(data.timestamps) * 1e-9
+        return Series(data.timestamps[1:], np.diff(data.values) / seconds)
+
+
+class CumulativeSum(Statistic):
+    """Running total of the values, gaps counting as nothing."""
+
+    description = "Running total of the values."
+
+    def compute(self, data):
+        data = clean(data)
+        return Series(data.timestamps, np.cumsum(data.values))

@@ -1,0 +1,22 @@
+"""Moving z-score, a simple anomaly score."""
+from statsvc_plugins import _kernels
+from statsvc_plugins._window import WindowStatistic, window_parameter
+
+
+class ZScore(WindowStatistic):
+    """How many standard deviations each point is from its window's mean.
+
+    For point ``x`` and ``W`` the ``window`` valid points ending at ``x``
+    (``x`` included): ``(x - mean(W)) / std(W)``, ``std`` the sample
+    standard deviation (ddof=1).  A constant window scores 0: the point is
+    exactly as expected, and JSON has no NaN.  Gaps are dropped first; one
+    score per full window, stamped with ``x``'s timestamp.  Scores are
+    bounded by ``(window - 1) / sqrt(window)`` in absolute value.
+    """
+
+    description = ("Deviation of each point from the mean of the window "
+                   "ending at it, in sample standard deviations.")
+    parameters = (window_parameter(min=2),)
+
+    def kernel(self, values, window):
+        return _kernels.move_zscore(values, window)

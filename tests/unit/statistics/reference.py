@@ -1,0 +1,78 @@
+"""Slow, obviously correct versions of the first-party statistics.
+
+Pure Python over lists, exact where the stdlib is (``math.fsum``,
+``statistics.stdev``); used by the property tests as the oracle.
+Each returns ``(timestamps, values)`` lists.
+"""
+import math
+import statistics
+
+
+def valid(timestamps, values):
+    """The points whose value is finite: gaps dropped."""
+    return [(t, v) for t, v in zip(timestamps, values) if math.isfinite(v)]
+
+
+def percentile(window, q):
+    s = sorted(window)
+    h = q / 100 * (len(s) - 1)
+    k = math.floor(h)
+    if k + 1 == len(s):
+        return s[k]
+    return s[k] + (h - k) * (s[k + 1] - s[k])
+
+
+def zscore(window):
+    if len(set(window)) == 1:
+        return 0.0
+    return (window[-1] - statistics.fmean(window)) / statistics.stdev(window)
+
+
+WINDOW_FUNCTIONS = {
+    "moving-average": lambda w: math.fsum(w) / len(w),
+    "moving-sum": math.fsum,
+    "moving-median": statistics.median,
+    "moving-min": min,
+    "moving-max": max,
+    "moving-std": statistics.stdev,
+}
+
+
+def moving(function, timestamps, values, window, center=False):
+    points = valid(timestamps, values)
+    lag = (window - 1) // 2 if center else 0
+    out_t, out_v = [], []
+    for end in range(window - 1, len(points)):
+        out_t.append(points[end - lag][0])
+        out_v.append(function([v for _, v in points[end - window + 1:end + 1]]))
+    return out_t, out_v
+
+
+def ewma(timestamps, values, alpha):
+    points = valid(timestamps, values)
+    beta = 1 - alpha
+    out = []
+    for t in range(len(points)):
+        weights = [beta ** i for i in range(t + 1)]
+        out.append(math.fsum(w * points[t - i][1] for i, w in enumerate(weights))
+                   / math.fsum(weights))
+    return [t for t, _ in points], out
+
+
+def delta(timestamps, values):
+    points = valid(timestamps, values)
+    return ([b[0] for b in points[1:]],
+            [b[1] - a[1] for a, b in zip(points, points[1:])])
+
+
+def rate(timestamps, values):
+    points = valid(timestamps, values)
+    return ([b[0] for b in points[1:]],
+            [(b[1] - a[1]) / ((b[0] - a[0]) / 1e9)
+             for a, b in zip(points, points[1:])])
+
+
+def cumulative_sum(timestamps, values):
+    points = valid(timestamps, values)
+    return ([t for t, _ in points],
+            [math.fsum(v for _, v in points[:i + 1]) for i in range(len(points))])
