@@ -4,9 +4,11 @@ import os
 import random
 import signal
 import sqlite3
+import time
 
 import numpy as np
 
+from statsvc.storage import sqlite_driver
 from tests.unit.storage.helpers import assert_series, new_metric, open_driver
 
 # Fork, as uwsgi does: children inherit the parent's driver object.
@@ -125,3 +127,39 @@ def test_killed_writer_leaves_every_acknowledged_write(driver_options):
                 ("ok",)]
             conn.close()
         driver.close()
+
+
+def _stall_inside_a_transaction(options, metric_id, signals):
+    driver = open_driver(options)
+    driver.add_measures({metric_id: _batch(0)})
+    write_chunk = sqlite_driver._write_chunk
+
+    def write_one_chunk_then_stall(*args):
+        write_chunk(*args)
+        signals.send("one chunk of batch 1 written, not committed")
+        time.sleep(60)
+
+    sqlite_driver._write_chunk = write_one_chunk_then_stall
+    driver.add_measures({metric_id: _batch(1)})
+
+
+def test_kill_inside_a_sqlite_transaction_keeps_the_previous_data(tmp_path):
+    options = {"driver": "sqlite", "data_dir": str(tmp_path),
+               "chunk_seconds": "10"}
+    metric_id = new_metric(open_driver(options))
+    receiver, sender = FORK.Pipe(duplex=False)
+    writer = FORK.Process(target=_stall_inside_a_transaction,
+                          args=(options, metric_id, sender))
+    writer.start()
+    assert receiver.poll(30)
+    receiver.recv()
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.join()
+
+    driver = open_driver(options)
+    ts, values = _batch(0)
+    order = np.argsort(ts)
+    assert_series(driver.get_measures(metric_id), ts[order], values[order])
+    # The dead writer's lock is gone: the store takes writes again.
+    driver.add_measures({metric_id: _batch(1)})
+    assert len(driver.get_measures(metric_id)[0]) == 2 * len(ts)
