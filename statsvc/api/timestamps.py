@@ -1,7 +1,5 @@
-"""Timestamp parsing (ISO 8601 or epoch seconds) and bulk formatting."""
+"""Timestamp parsing: ISO 8601 or epoch seconds to int nanoseconds."""
 import datetime
-
-import numpy as np
 
 from statsvc.api.errors import ApiError
 
@@ -55,17 +53,3 @@ def _parse_iso(text, where):
         raise ApiError(400, f"{where}: timestamp {text!r} is out of range")
     return ns
 
-
-def format_iso(timestamps_ns):
-    """Format int64 ns timestamps as ISO 8601 strings with ``+00:00``.
-
-    Vectorised with numpy; whole seconds print without a fraction, as
-    Gnocchi prints them.
-    """
-    ts = np.asarray(timestamps_ns, dtype="int64")
-    if ts.size == 0:
-        return []
-    unit = "s" if not (ts % _NS_PER_S).any() else (
-        "us" if not (ts % 1000).any() else "ns")
-    text = np.datetime_as_string(ts.view("datetime64[ns]"), unit=unit)
-    return np.char.add(text, "+00:00").tolist()

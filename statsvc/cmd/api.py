@@ -14,7 +14,11 @@ def uwsgi_options(host, port, workers, threads, max_body_size):
     uwsgi directly; a test keeps the two in step.
     """
     return [
-        ("http-socket", f"{host}:{port}"),
+        # The HTTP router holds client connections and really keeps them
+        # alive; a bare http-socket answers HTTP/1.1 but closes after each
+        # response, and http11-socket pins a worker thread per idle client.
+        ("http", f"{host}:{port}"),
+        ("http-keepalive", "true"),
         ("module", "statsvc.wsgi:application"),
         ("master", "true"),
         ("processes", str(workers)),
