@@ -272,8 +272,7 @@ class _MetricChange:
                                     _int_or_none(meta.get(b"timespan_ns")))
         if self.oldest is not None:
             records = records[records["t"] >= self.oldest]
-        self.parts = (dict(series.split_chunks(records, int(meta[b"chunk_ns"])))
-                      if len(records) else {})
+        self.parts = dict(series.split_chunks(records, int(meta[b"chunk_ns"])))
 
     def _receive_chunks(self, replies):
         if self.oldest is not None:

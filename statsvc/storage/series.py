@@ -65,6 +65,8 @@ def split_chunks(records, chunk_ns):
     """Yield ``(chunk_index, records_slice)`` for each chunk a sorted record
     array touches; chunk ``i`` covers ``[i * chunk_ns, (i + 1) * chunk_ns)``.
     """
+    if not len(records):
+        return
     index = records["t"] // chunk_ns
     bounds = np.flatnonzero(index[1:] != index[:-1]) + 1
     start = 0

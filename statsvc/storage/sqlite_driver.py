@@ -273,11 +273,11 @@ def _expire(conn, key, oldest):
     conn.execute("DELETE FROM fragment WHERE metric = ? AND last_ts < ?",
                  (key, oldest))
     straddling = conn.execute(
-        "SELECT chunk, seq, first_ts, last_ts, data FROM fragment"
+        "SELECT chunk, seq, first_ts, last_ts FROM fragment"
         " WHERE metric = ? AND first_ts < ?", (key, oldest)).fetchall()
-    for chunk, seq, first_ts, last_ts, data in straddling:
+    for chunk, seq, first_ts, last_ts in straddling:
         if series.worth_trimming(first_ts, last_ts, oldest):
-            records = series.decode(data)
+            records = series.decode(_load(conn, key, chunk, seq, seq))
             records = records[records["t"] >= oldest]
             conn.execute(
                 "UPDATE fragment SET first_ts = ?, n = ?, data = ?"

@@ -167,6 +167,7 @@ def test_retention_drops_points_older_than_the_timespan(driver):
     assert stored_chunks(driver, metric_id) == [6]
     # A late point older than the cutoff is dropped; a newer one is kept.
     driver.add_measures({metric_id: (seconds(20, 40), [20.0, 40.0])})
+    driver.add_measures({metric_id: (seconds(1), [1.0])})
     assert_series(driver.get_measures(metric_id, None, None),
                   seconds(40, 60), [40.0, 60.0])
 

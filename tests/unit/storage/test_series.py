@@ -51,6 +51,10 @@ def test_split_chunks_handles_negative_times():
                    (2, [25])]
 
 
+def test_split_chunks_of_nothing_is_nothing():
+    assert list(series.split_chunks(records([], []), 10)) == []
+
+
 @pytest.mark.parametrize("start, stop, expected", [
     (None, None, (None, None)),
     (0, 10, (0, 0)),
