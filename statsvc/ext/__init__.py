@@ -15,6 +15,7 @@ namespace, the entry point and its distribution.
 This package imports nothing else from statsvc, so that it can be published
 on its own.
 """
+from ._discovery import namespaces
 from .driver import DriverManager
 from .enabled import EnabledExtensionManager
 from .extension import ExtensionManager
@@ -27,4 +28,5 @@ __all__ = [
     'NamedExtensionManager',
     'HookManager',
     'DriverManager',
+    'namespaces',
 ]

@@ -15,13 +15,12 @@ use, so installing, upgrading or removing anything, or editing an
 ``entry_points.txt``, is seen at once.  ``STATSVC_EXT_CACHE=0`` turns the
 disk cache off.
 """
-import json
+import binascii
 import os
 import re
 import stat
 import sys
 import time
-import zlib
 
 from . import _log
 from ._entrypoint import Distribution
@@ -59,76 +58,71 @@ def cache_enabled():
         '0', 'false', 'no', 'off')
 
 
-def _stamp(st):
-    return f'{st.st_mtime_ns}.{st.st_ctime_ns}.{st.st_size}.{st.st_ino}'
-
-
 class _Survey:
-    """The metadata folders on the path, in importlib.metadata's order, and
-    the fingerprint of everything the scan would read."""
+    """The metadata folders on the path and the fingerprint of everything
+    the scan would read: the warm path does this much and no more."""
 
     def __init__(self, path):
         self.started_ns = time.time_ns()
-        self.candidates = []  # (normalized name, folder) or (None, zip file)
-        self.newest_ns = 0
-        self.coarse = True
+        self.roots = []  # (root, [metadata folder name]) or (zip, None)
         parts = [sys.executable, sys.version, str(FORMAT)]
+        ctimes = []
         for entry in path:
-            root = entry if entry else os.getcwd()
+            root = entry or os.getcwd()
             try:
                 st = os.stat(root)
             except OSError:
                 parts.append(f'{entry}:-')
                 continue
-            parts.append(f'{entry}:{root}:{self._note(st)}')
+            ctimes.append(st.st_ctime_ns)
+            parts.append(f'{entry}:{root}:{st.st_mtime_ns}:{st.st_ino}')
             if stat.S_ISDIR(st.st_mode):
-                self._survey_dir(root, parts)
+                names = _metadata_folders(root)
+                self.roots.append((root, names))
+                # Names relative to the root keep the fingerprint short.
+                for name in names:
+                    parts.append(_stamp(root, name, 'entry_points.txt', ctimes))
+                    if '-' not in name:
+                        # No version in the name: it is read from the
+                        # metadata file (a development egg-info).
+                        parts.append(_stamp(root, name, 'PKG-INFO', ctimes))
+                        parts.append(_stamp(root, name, 'METADATA', ctimes))
             else:  # a zip file or an egg file
-                self.candidates.append((None, root))
+                self.roots.append((root, None))
         self.fingerprint = '\n'.join(parts)
-
-    def _note(self, st):
-        newest = max(st.st_mtime_ns, st.st_ctime_ns)
-        self.newest_ns = max(self.newest_ns, newest)
-        self.coarse = self.coarse and newest % 1_000_000_000 == 0
-        return _stamp(st)
-
-    def _survey_dir(self, root, parts):
-        by_name = {}
-        egg_root = root.lower().endswith('.egg')
-        try:
-            with os.scandir(root) as children:
-                for child in children:
-                    low = child.name.lower()
-                    if low.endswith(_METADATA_SUFFIXES):
-                        name = low.rpartition('.')[0].partition('-')[0]
-                        by_name.setdefault(_normalize(name), []).append(
-                            child.path)
-                    elif egg_root and low == 'egg-info':
-                        name = os.path.basename(root).partition('-')[0]
-                        by_name.setdefault(_normalize(name), []).append(
-                            os.path.join(root, 'EGG-INFO'))
-        except OSError:
-            return
-        for name, folders in by_name.items():
-            for folder in folders:
-                self.candidates.append((name, folder))
-                parts.append(f'{folder}:{self._stat(folder, "entry_points.txt")}')
-                if not _version_from_folder(folder):
-                    # Its version is read from the metadata file.
-                    parts.append(self._stat(folder, 'METADATA'))
-                    parts.append(self._stat(folder, 'PKG-INFO'))
-
-    def _stat(self, folder, filename):
-        try:
-            return self._note(os.stat(os.path.join(folder, filename)))
-        except OSError:
-            return '-'
+        self.newest_ns = max(ctimes, default=0)
 
     def racy(self):
         """True if something changed too recently to trust its stamps."""
-        window = _COARSE_RACY_NS if self.coarse else _RACY_NS
+        # Whole-second stamps betray a coarse file system.
+        coarse = self.newest_ns % 1_000_000_000 == 0
+        window = _COARSE_RACY_NS if coarse else _RACY_NS
         return self.newest_ns >= self.started_ns - window
+
+
+def _metadata_folders(root):
+    """The names of the metadata folders in ``root``, in directory order
+    (an egg's own ``EGG-INFO`` last)."""
+    try:
+        with os.scandir(root) as children:
+            names = [child.name for child in children
+                     if child.name.lower().endswith(_METADATA_SUFFIXES)]
+    except OSError:
+        return []
+    if root.lower().endswith('.egg') and os.path.isdir(
+            os.path.join(root, 'EGG-INFO')):
+        names.append('EGG-INFO')
+    return names
+
+
+def _stamp(root, folder, filename, ctimes):
+    try:
+        st = os.stat(os.path.join(root, folder, filename))
+    except OSError:
+        return f'{folder} {filename} -'
+    ctimes.append(st.st_ctime_ns)
+    return (f'{folder} {filename} {st.st_mtime_ns} {st.st_ctime_ns} '
+            f'{st.st_size} {st.st_ino}')
 
 
 def _version_from_folder(folder):
@@ -173,39 +167,59 @@ def _parse_entry_points(text):
             yield group, name.strip(), value.strip()
 
 
+def _candidates(survey):
+    """``(normalized name, folder, None)`` for each metadata folder, or
+    ``(normalized name, None, (dist, entry points))`` for a distribution in
+    a zip file, in importlib.metadata's order: per path entry, the folders
+    grouped by name in order of first appearance, an egg's own last."""
+    for root, names in survey.roots:
+        if names is None:
+            yield from _scan_zip(root)
+            continue
+        by_name = {}
+        for base in names:
+            if base != 'EGG-INFO':
+                by_name.setdefault(_name_from_stem(base), []).append(base)
+        for name, same_name in by_name.items():
+            for base in same_name:
+                yield name, os.path.join(root, base), None
+        if names and names[-1] == 'EGG-INFO':
+            yield (_name_from_stem(os.path.basename(root)),
+                   os.path.join(root, 'EGG-INFO'), None)
+
+
+def _name_from_stem(base):
+    """``foo_bar`` from ``Foo.Bar-1.0.dist-info`` or ``foo_bar-1.0.egg``."""
+    return _normalize(base.lower().rpartition('.')[0].partition('-')[0])
+
+
 def _scan(survey):
     """Read the entry points of the first distribution of each name.
 
-    Returns ``{'dists': [[name, version, folder]], 'groups': {group:
-    [[dist index, name, value]]}}``, the form stored in the cache.
+    Returns ``([[name, version, folder]], [[group, dist index, name,
+    value]])``, the form stored in the cache.
     """
     seen = set()
     dists = []
-    groups = {}
-    for name, where in survey.candidates:
-        if name is None:
-            found = _scan_zip(where)
-        else:
-            found = [(name, where, None)]
-        for norm, folder, known in found:
-            if norm in seen:
-                continue  # shadowed by a distribution earlier on the path
-            seen.add(norm)
-            if known is None:
-                try:
-                    with open(os.path.join(folder, 'entry_points.txt'),
-                              encoding='utf-8') as f:
-                        eps = list(_parse_entry_points(f.read()))
-                except (OSError, UnicodeDecodeError):
-                    continue
-                dist = _dist_record(folder)
-            else:
-                dist, eps = known
-            index = len(dists)
-            dists.append(dist)
-            for group, ep_name, value in eps:
-                groups.setdefault(group, []).append([index, ep_name, value])
-    return {'dists': dists, 'groups': groups}
+    entry_points = []
+    for name, folder, known in _candidates(survey):
+        if name in seen:
+            continue  # shadowed by a distribution earlier on the path
+        seen.add(name)
+        if known is None:
+            try:
+                with open(os.path.join(folder, 'entry_points.txt'),
+                          encoding='utf-8') as f:
+                    eps = list(_parse_entry_points(f.read()))
+            except (OSError, UnicodeDecodeError):
+                continue
+            known = _dist_record(folder), eps
+        dist, eps = known
+        index = len(dists)
+        dists.append(dist)
+        entry_points.extend([group, index, ep_name, value]
+                            for group, ep_name, value in eps)
+    return dists, entry_points
 
 
 def _dist_record(folder):
@@ -223,26 +237,28 @@ def _scan_zip(path):
     for dist in importlib.metadata.distributions(path=[path]):
         name = dist.metadata['Name'] or ''
         eps = [(ep.group, ep.name, ep.value) for ep in dist.entry_points]
-        found.append((_normalize(name), None,
-                      ([name, dist.version, None], eps)))
+        found.append((_normalize(name), None, ([name, dist.version, ''], eps)))
     return found
 
 
 class _Index:
     """The scan result, with entry point objects made per group on demand."""
 
-    def __init__(self, data, fingerprint):
+    def __init__(self, dists, entry_points, fingerprint):
         self.fingerprint = fingerprint
-        self._dists = data['dists']
-        self._groups = data['groups']
+        self._dists = dists
+        self._groups = {}
+        for group, index, name, value in entry_points:
+            self._groups.setdefault(group, []).append((index, name, value))
         self._dist_objects = {}
 
     def group(self, group):
+        """The entry points of ``group``, as :class:`EntryPoint` objects."""
         eps = []
         seen = set()
         for index, name, value in self._groups.get(group, ()):
-            # Same triple twice (e.g. a project both installed and on the
-            # path as '.'): keep one, as stevedore does.
+            # Same entry point twice (a project both installed and on the
+            # path, say): keep one, as stevedore does.
             if (name, value) in seen:
                 continue
             seen.add((name, value))
@@ -257,49 +273,69 @@ class _Index:
         return dist
 
     def groups(self):
+        """Every group (namespace) that has entry points."""
         return list(self._groups)
 
 
 _memo = None  # the _Index of the last lookup in this process
 
+# The cache file: NUL-separated fields (no path or entry point holds one),
+# read with str.split, faster than importing json and safer than marshal:
+# header, fingerprint, number of distributions, 3 fields per distribution,
+# 4 per entry point, and a trailer that shows the file is whole.
+_HEADER = f'statsvc.ext entry points {FORMAT}'
+_TRAILER = 'end'
+
 
 def _cache_file():
     key = '\0'.join([sys.executable, os.getcwd(), *sys.path])
-    return os.path.join(cache_dir(),
-                        f'entry-points-{zlib.crc32(key.encode()):08x}.json')
+    # Two environments sharing a name only overwrite each other's cache:
+    # the fingerprint inside decides whether a file is used.
+    digest = binascii.crc32(key.encode('utf-8', 'surrogateescape'))
+    return os.path.join(cache_dir(), f'entry-points-{digest:08x}')
 
 
 def _read_cache(filename, fingerprint):
+    """The cached ``(dists, entry points)``, or None if absent, stale or
+    unreadable."""
     try:
-        with open(filename, encoding='utf-8') as f:
-            data = json.load(f)
-        if (data['format'] == FORMAT and data['fingerprint'] == fingerprint
-                and _well_formed(data)):
-            return data
-        return None
+        with open(filename, encoding='utf-8', errors='surrogateescape') as f:
+            fields = f.read().split('\0')
+        if fields[:2] != [_HEADER, fingerprint]:
+            return None
+        count = int(fields[2])
+        end = 3 + 3 * count
+        rest = fields[end:-1]
+        if count < 0 or len(rest) % 4 or fields[-1] != _TRAILER:
+            raise ValueError('truncated or malformed')
+        dists = [fields[i:i + 3] for i in range(3, end, 3)]
+        entry_points = [[group, int(index), name, value]
+                        for group, index, name, value
+                        in zip(*[iter(rest)] * 4)]
+        if not all(0 <= ep[1] < count for ep in entry_points):
+            raise ValueError('bad distribution index')
+        return dists, entry_points
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, TypeError, KeyError, IndexError,
-            AttributeError) as err:
+    except (OSError, ValueError, IndexError) as err:
         LOG.debug('ignoring unusable entry point cache %s: %s', filename, err)
         return None
 
 
-def _well_formed(data):
-    dists = data['dists']
-    return (all(len(dist) == 3 for dist in dists)
-            and all(0 <= index < len(dists) and isinstance(name, str)
-                    and isinstance(value, str)
-                    for entries in data['groups'].values()
-                    for index, name, value in entries))
-
-
-def _write_cache(filename, data):
+def _write_cache(filename, fingerprint, dists, entry_points):
+    fields = [_HEADER, fingerprint, str(len(dists))]
+    for dist in dists:
+        fields.extend(dist)
+    for group, index, name, value in entry_points:
+        fields.extend((group, str(index), name, value))
+    fields.append(_TRAILER)
+    if any('\0' in field for field in fields):
+        return  # cannot be stored in this format; scan next time too
     tmp = f'{filename}.{os.getpid()}.tmp'
     try:
         os.makedirs(os.path.dirname(filename), exist_ok=True)
-        with open(tmp, 'w', encoding='utf-8') as f:
-            json.dump(data, f, separators=(',', ':'))
+        with open(tmp, 'w', encoding='utf-8', errors='surrogateescape') as f:
+            f.write('\0'.join(fields))
         # Readers see the old file or the new one, never half of one.
         os.replace(tmp, filename)
     except OSError as err:
@@ -318,11 +354,15 @@ def index(use_cache=True):
         return _memo
     use_cache = use_cache and cache_enabled()
     filename = _cache_file() if use_cache else None
-    data = _read_cache(filename, survey.fingerprint) if use_cache else None
-    if data is None:
-        data = _scan(survey)
+    found = _read_cache(filename, survey.fingerprint) if use_cache else None
+    if found is None:
+        found = _scan(survey)
         if use_cache and not survey.racy():
-            data.update(format=FORMAT, fingerprint=survey.fingerprint)
-            _write_cache(filename, data)
-    _memo = _Index(data, survey.fingerprint)
+            _write_cache(filename, survey.fingerprint, *found)
+    _memo = _Index(*found, survey.fingerprint)
     return _memo
+
+
+def namespaces(use_cache=True):
+    """Every namespace (entry point group) that has entry points."""
+    return index(use_cache).groups()
