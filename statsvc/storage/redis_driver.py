@@ -118,9 +118,9 @@ class RedisDriver(base.StorageDriver):
             while True:
                 try:
                     pipe.watch(*map(self._meta_key, metric_ids))
-                    result = plan(pipe)
+                    plan(pipe)
                     pipe.execute()
-                    return result
+                    return
                 except redis.WatchError:
                     continue
 
