@@ -65,6 +65,17 @@ def stored_chunks(driver, metric_id):
         driver._chunks_key(metric_id)))
 
 
+def corrupt_chunk(driver, metric_id, chunk):
+    """Overwrite a stored chunk with bytes that cannot be decoded."""
+    if driver.name == "sqlite":
+        conn = driver._conn()
+        conn.execute(
+            "UPDATE fragment SET data = x'0102' WHERE chunk = ? AND metric ="
+            " (SELECT key FROM metric WHERE id = ?)", (chunk, metric_id))
+    else:
+        driver._redis.set(driver._data_key(metric_id, chunk), b"\x01\x02")
+
+
 def seconds(*values):
     """Timestamps in ns for the given seconds since the epoch."""
     return np.array(values, dtype=np.int64) * 10**9

@@ -4,7 +4,8 @@ import pytest
 
 from statsvc.storage import MetricAlreadyExists, MetricNotFound
 from tests.unit.storage.helpers import (
-    CHUNK_NS, assert_series, new_metric, seconds, stored_chunks)
+    CHUNK_NS, assert_series, corrupt_chunk, new_metric, seconds,
+    stored_chunks)
 
 
 def test_create_get_list_delete(driver):
@@ -94,6 +95,18 @@ def test_range_queries_at_chunk_boundaries(driver, start, stop):
             & (ts < (stop_ns if stop is not None else ts.max() + 1)))
     assert_series(driver.get_measures(metric_id, start_ns, stop_ns),
                   ts[keep], values[keep])
+
+
+def test_reads_touch_only_the_chunks_overlapping_the_range(driver):
+    metric_id = new_metric(driver)
+    driver.add_measures({metric_id: (seconds(*range(0, 40)),
+                                     np.arange(40.0))})
+    corrupt_chunk(driver, metric_id, 0)
+    corrupt_chunk(driver, metric_id, 3)
+    assert_series(driver.get_measures(metric_id, 10 * 10**9, 30 * 10**9),
+                  seconds(*range(10, 30)), np.arange(10.0, 30.0))
+    with pytest.raises(ValueError):
+        driver.get_measures(metric_id, 25 * 10**9, 31 * 10**9)
 
 
 def test_nanosecond_bounds_are_exact(driver):

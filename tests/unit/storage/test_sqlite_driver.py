@@ -1,4 +1,5 @@
 """What is particular to the embedded sqlite driver."""
+import os
 import threading
 
 import numpy as np
@@ -68,3 +69,25 @@ def test_small_appends_keep_few_fragments_per_chunk(tmp_path):
     assert counts == [(6,)]   # 1000 = 0b1111101000
     assert_series(driver.get_measures(metric_id),
                   seconds(*range(1000)), np.arange(1000.0))
+
+
+def test_a_forked_child_opens_its_own_connection(tmp_path):
+    driver = SQLiteDriver({"data_dir": str(tmp_path)})
+    metric_id = new_metric(driver)
+    parent_conn = driver._conn()
+    pid = os.fork()
+    if pid == 0:
+        # Exit status 0 only if the child wrote through a new connection;
+        # never return into pytest.
+        status = 1
+        try:
+            if driver._conn() is not parent_conn:
+                driver.add_measures({metric_id: (seconds(1), [1.0])})
+                status = 0
+        finally:
+            os._exit(status)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert driver._conn() is parent_conn
+    driver.add_measures({metric_id: (seconds(2), [2.0])})
+    assert_series(driver.get_measures(metric_id), seconds(1, 2), [1.0, 2.0])
