@@ -1,9 +1,9 @@
 """Storage driver throughput: appends in batches and range reads.
 
 For each driver: points/s appending batches of 1,000 points to one metric
-(and single points), to 1,000 metrics with one call each, and to 1,000 metrics in one call;
-then the time to read back 10**6 points (and one hour of them) as
-numpy arrays. Every figure is the median of ``--repeat`` runs on a fresh
+(and single points), to 1,000 metrics with one call each, and to 1,000
+metrics in one call; then the time to read back 10**6 points (and one hour
+of them) as numpy arrays. Every figure is the median of ``--repeat`` runs on a fresh
 store. Series are 1 Hz, so a chunk (one day by default) holds 86,400 points.
 
 Usage: python bench/storage.py [--drivers sqlite,redis] [--repeat 5]
@@ -108,7 +108,8 @@ def bench_driver(make_store, repeat):
         "append 1/call, 1 metric (points/s)": median(single),
         "append 1,000/call, 1,000 metrics (points/s)": TOTAL / median(
             per_metric),
-        "append 1,000 x 1,000 points in 1 call (points/s)": TOTAL / median(per_call),
+        "append 1,000 x 1,000 points in 1 call (points/s)": TOTAL / median(
+            per_call),
         "read 10^6 points (ms)": 1000 * median(read_all),
         "read 3,600 points (ms)": 1000 * median(read_hour),
     }

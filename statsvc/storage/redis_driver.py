@@ -160,8 +160,9 @@ class RedisDriver(base.StorageDriver):
             chunks = pipe.hkeys(self._chunks_key(metric_id))
             pipe.multi()
             pipe.hdel(self._metrics_key(), metric_id)
+            data_keys = [self._data_key(metric_id, c.decode()) for c in chunks]
             pipe.delete(self._meta_key(metric_id), self._chunks_key(metric_id),
-                        *(self._data_key(metric_id, c.decode()) for c in chunks))
+                        *data_keys)
 
         self._transaction([metric_id], plan)
 

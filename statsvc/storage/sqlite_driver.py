@@ -113,7 +113,8 @@ class SQLiteDriver(base.StorageDriver):
         try:
             yield
         except (sqlite3.OperationalError, OSError) as exc:
-            raise StorageUnavailable(f"sqlite store {self.path}: {exc}") from exc
+            raise StorageUnavailable(
+                f"sqlite store {self.path}: {exc}") from exc
 
     @contextlib.contextmanager
     def _write(self):
@@ -137,7 +138,8 @@ class SQLiteDriver(base.StorageDriver):
                 conn.execute(
                     "INSERT INTO metric (id, doc, timespan_ns, chunk_ns)"
                     " VALUES (?, ?, ?, ?)",
-                    (metric["id"], json.dumps(metric), timespan, self.chunk_ns))
+                    (metric["id"], json.dumps(metric), timespan,
+                     self.chunk_ns))
             except sqlite3.IntegrityError:
                 raise MetricAlreadyExists(metric["id"]) from None
         return metric
@@ -236,7 +238,8 @@ def _write_chunk(conn, key, chunk, records):
     """Add sorted records to one chunk, keeping its fragments disjoint."""
     fragments = conn.execute(
         "SELECT seq, first_ts, last_ts, n FROM fragment"
-        " WHERE metric = ? AND chunk = ? ORDER BY seq", (key, chunk)).fetchall()
+        " WHERE metric = ? AND chunk = ? ORDER BY seq",
+        (key, chunk)).fetchall()
     # Fragments ending before the new points stay; later ones are merged.
     first_new = int(records["t"][0])
     keep = [f for f in fragments if f[2] < first_new]
@@ -251,7 +254,8 @@ def _write_chunk(conn, key, chunk, records):
         n += prev_n
     seq = keep[-1][0] + 1 if keep else 0
     if len(keep) < before_new:
-        data = _load(conn, key, chunk, seq, fragments[before_new - 1][0]) + data
+        last_folded = fragments[before_new - 1][0]
+        data = _load(conn, key, chunk, seq, last_folded) + data
     if len(keep) < len(fragments):
         conn.execute("DELETE FROM fragment WHERE metric = ? AND chunk = ?"
                      " AND seq >= ?", (key, chunk, seq))

@@ -46,7 +46,8 @@ def test_merge_of_disjoint_runs_concatenates():
 
 def test_split_chunks_handles_negative_times():
     data = records([-11, -10, -1, 0, 9, 10, 25], np.zeros(7))
-    got = [(c, part["t"].tolist()) for c, part in series.split_chunks(data, 10)]
+    got = [(c, part["t"].tolist())
+           for c, part in series.split_chunks(data, 10)]
     assert got == [(-2, [-11]), (-1, [-10, -1]), (0, [0, 9]), (1, [10]),
                    (2, [25])]
 
