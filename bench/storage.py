@@ -3,10 +3,12 @@
 For each driver: points/s appending batches of 1,000 points to one metric
 (and single points), to 1,000 metrics with one call each, and to 1,000
 metrics in one call; then the time to read back 10**6 points (and one hour
-of them) as numpy arrays. Every figure is the median of ``--repeat`` runs on a fresh
-store. Series are 1 Hz, so a chunk (one day by default) holds 86,400 points.
+of them) as numpy arrays. Every figure is the median of ``--repeat`` runs on
+a fresh store. Series are 1 Hz, so a chunk (one day by default) holds 86,400
+points.
 
-Usage: python bench/storage.py [--drivers sqlite,redis] [--repeat 5]
+Usage: python bench/storage.py [--drivers sqlite,sqlite-full,redis]
+       [--repeat 5] [--redis-url URL]
 """
 import argparse
 import statistics
