@@ -154,15 +154,16 @@ def _read_headers(folder):
 
 def _parse_entry_points(text):
     """``[(group, name, value)]`` from an ``entry_points.txt``, parsed as
-    importlib.metadata does (``#`` comments, ``name = value`` lines)."""
+    importlib.metadata does (``#`` comments; ``[group]`` keeps inner
+    spaces), except that a line without ``=`` is skipped, not fatal."""
     group = None
     for line in text.splitlines():
         line = line.strip()
         if not line or line.startswith('#'):
             continue
         if line.startswith('[') and line.endswith(']'):
-            group = line[1:-1].strip()
-        elif group is not None:
+            group = line.strip('[]')
+        elif group is not None and '=' in line:
             name, _, value = line.partition('=')
             yield group, name.strip(), value.strip()
 
@@ -279,41 +280,41 @@ class _Index:
 
 _memo = None  # the _Index of the last lookup in this process
 
-# The cache file: NUL-separated fields (no path or entry point holds one),
-# read with str.split, faster than importing json and safer than marshal:
-# header, fingerprint, number of distributions, 3 fields per distribution,
-# 4 per entry point, and a trailer that shows the file is whole.
+# The cache file: a header line with the CRC-32 of the body, then the body:
+# NUL-separated fields (no path or entry point holds a NUL), read with
+# str.split, which is faster than importing json and safer than marshal:
+# fingerprint, number of distributions, 3 fields per distribution, 4 per
+# entry point.  The CRC catches truncated or damaged files.
 _HEADER = f'statsvc.ext entry points {FORMAT}'
-_TRAILER = 'end'
+_ENCODING = dict(encoding='utf-8', errors='surrogateescape')
 
 
 def _cache_file():
     key = '\0'.join([sys.executable, os.getcwd(), *sys.path])
     # Two environments sharing a name only overwrite each other's cache:
     # the fingerprint inside decides whether a file is used.
-    digest = binascii.crc32(key.encode('utf-8', 'surrogateescape'))
+    digest = binascii.crc32(key.encode(**_ENCODING))
     return os.path.join(cache_dir(), f'entry-points-{digest:08x}')
 
 
 def _read_cache(filename, fingerprint):
     """The cached ``(dists, entry points)``, or None if absent, stale or
-    unreadable."""
+    damaged."""
     try:
-        with open(filename, encoding='utf-8', errors='surrogateescape') as f:
-            fields = f.read().split('\0')
-        if fields[:2] != [_HEADER, fingerprint]:
+        with open(filename, 'rb') as f:
+            head, _, body = f.read().partition(b'\n')
+        if head.decode(**_ENCODING) != (
+                f'{_HEADER} {binascii.crc32(body):08x}'):
+            raise ValueError('damaged')
+        fields = body.decode(**_ENCODING).split('\0')
+        if fields[0] != fingerprint:
             return None
-        count = int(fields[2])
-        end = 3 + 3 * count
-        rest = fields[end:-1]
-        if count < 0 or len(rest) % 4 or fields[-1] != _TRAILER:
-            raise ValueError('truncated or malformed')
-        dists = [fields[i:i + 3] for i in range(3, end, 3)]
+        count = int(fields[1])
+        end = 2 + 3 * count
+        dists = [fields[i:i + 3] for i in range(2, end, 3)]
         entry_points = [[group, int(index), name, value]
                         for group, index, name, value
-                        in zip(*[iter(rest)] * 4)]
-        if not all(0 <= ep[1] < count for ep in entry_points):
-            raise ValueError('bad distribution index')
+                        in zip(*[iter(fields[end:])] * 4)]
         return dists, entry_points
     except FileNotFoundError:
         return None
@@ -323,19 +324,20 @@ def _read_cache(filename, fingerprint):
 
 
 def _write_cache(filename, fingerprint, dists, entry_points):
-    fields = [_HEADER, fingerprint, str(len(dists))]
+    fields = [fingerprint, str(len(dists))]
     for dist in dists:
         fields.extend(dist)
     for group, index, name, value in entry_points:
         fields.extend((group, str(index), name, value))
-    fields.append(_TRAILER)
     if any('\0' in field for field in fields):
         return  # cannot be stored in this format; scan next time too
+    body = '\0'.join(fields).encode(**_ENCODING)
+    head = f'{_HEADER} {binascii.crc32(body):08x}\n'.encode()
     tmp = f'{filename}.{os.getpid()}.tmp'
     try:
         os.makedirs(os.path.dirname(filename), exist_ok=True)
-        with open(tmp, 'w', encoding='utf-8', errors='surrogateescape') as f:
-            f.write('\0'.join(fields))
+        with open(tmp, 'wb') as f:
+            f.write(head + body)
         # Readers see the old file or the new one, never half of one.
         os.replace(tmp, filename)
     except OSError as err:

@@ -122,7 +122,7 @@ class EntryPoint:
 
 
 def describe(ep, namespace=None):
-    """``'name = module:attr' from dist 1.0 in namespace 'ns'``, for messages.
+    """``'name = module:attr' from dist 1.0 [in namespace 'ns']``.
 
     Works for importlib.metadata entry points too, and for the stand-ins
     tests pass to ``make_test_instance`` (possibly ``None``).
@@ -133,7 +133,6 @@ def describe(ep, namespace=None):
     dist = getattr(ep, 'dist', None)
     if dist is not None:
         text += f' from {dist.name} {dist.version}'
-    group = namespace or getattr(ep, 'group', None)
-    if group:
-        text += f' in namespace {group!r}'
+    if namespace:
+        text += f' in namespace {namespace!r}'
     return text

@@ -54,7 +54,7 @@ class Extension:
         return f'<Extension {describe(self.entry_point)}>'
 
 
-def _describe_all(namespace, extensions):
+def _describe_all(extensions):
     return ', '.join(describe(e.entry_point) for e in extensions)
 
 
@@ -63,7 +63,7 @@ def ignore_conflicts(namespace, name, entrypoints):
     LOG.warning(
         "multiple implementations found for the '%s' extension in %s "
         "namespace: %s; using the last one",
-        name, namespace, _describe_all(namespace, entrypoints))
+        name, namespace, _describe_all(entrypoints))
     return entrypoints[-1]
 
 
@@ -71,7 +71,7 @@ def error_on_conflict(namespace, name, entrypoints):
     """Conflict resolver that raises :class:`MultipleMatches`."""
     raise MultipleMatches(
         f"multiple implementations found for the '{name}' extension in "
-        f"{namespace} namespace: {_describe_all(namespace, entrypoints)}")
+        f"{namespace} namespace: {_describe_all(entrypoints)}")
 
 
 class ExtensionManager:
