@@ -237,5 +237,27 @@ def test_random_writes_match_a_reference_model(driver):
                   [t for t, _ in inside], [v for _, v in inside])
 
 
+def test_random_writes_with_retention_match_a_reference_model(driver):
+    rng = np.random.default_rng(11)
+    timespan = 35 * 10**9
+    metric_id = new_metric(driver, timespan_ns=timespan)
+    model, newest = {}, None
+    for _ in range(80):
+        base = max(model, default=0)
+        ts = base + rng.integers(-40 * 10**9, 4 * 10**9,
+                                 size=rng.integers(1, 40))
+        values = rng.normal(size=len(ts))
+        driver.add_measures({metric_id: (ts, values)})
+        newest = max(int(ts.max()), newest or int(ts.max()))
+        model.update(zip(ts.tolist(), values.tolist()))
+        model = {t: v for t, v in model.items() if t >= newest - timespan}
+        expected = sorted(model.items())
+        assert_series(driver.get_measures(metric_id),
+                      [t for t, _ in expected], [v for _, v in expected])
+    # Whole chunks wholly before the cutoff are gone from the store.
+    assert min(stored_chunks(driver, metric_id)) >= (
+        newest - timespan) // CHUNK_NS
+
+
 def test_check_passes_when_reachable(driver):
     driver.check()
