@@ -1,0 +1,91 @@
+"""Long series: chunk boundaries and accuracy against exact two-pass results."""
+import math
+
+import numpy as np
+import pytest
+
+from statsvc_plugins.ewma import ewma
+from statsvc_plugins import _kernels
+
+RNG = np.random.default_rng(20261123)
+# Metric-like: a large offset and noise, longer than a chunk (2**16).
+VALUES = RNG.standard_normal(10_000) * 10 + 1e4
+# Longer than a chunk: a level shift down to a 200x smaller spread.
+SHIFTED = np.concatenate([RNG.standard_normal(40_000) * 10 + 1e4,
+                          RNG.standard_normal(40_000) / 20 + 50])
+
+
+def windows(values, window):
+    """Each window minus its last value: exact, so numpy's two-pass
+    moments of it are the reference (they are shift-invariant)."""
+    view = np.lib.stride_tricks.sliding_window_view(values, window)
+    return view - view[:, -1:]
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    """Chunks of 4096 windows, so that short series cross several."""
+    monkeypatch.setattr(_kernels, "_CHUNK", 4096)
+
+
+@pytest.mark.parametrize("window, rtol", [(2, 1e-12), (3, 1e-12), (10, 1e-9),
+                                          (1000, 1e-9)])
+def test_moving_std_against_two_pass(small_chunks, window, rtol):
+    exact = windows(VALUES, window).std(axis=1, ddof=1)
+    assert _kernels.move_std(VALUES, window) == pytest.approx(exact, rel=rtol)
+
+
+@pytest.mark.parametrize("window", [4, 10, 1000])
+def test_moving_std_after_a_drop_in_spread(window):
+    # bottleneck's update keeps a residue of the old spread in the variance
+    # until the chunk ends: the documented bound is 1e-13 * H**2.
+    exact = windows(SHIFTED, window).var(axis=1, ddof=1)
+    ours = _kernels.move_std(SHIFTED, window) ** 2
+    spread = np.max(np.abs(SHIFTED - SHIFTED.mean()))
+    assert np.max(np.abs(ours - exact)) < 1e-13 * spread ** 2
+
+
+@pytest.mark.parametrize("window", [2, 3, 10, 1000])
+def test_zscore_against_two_pass(small_chunks, window):
+    view = windows(VALUES, window)
+    exact = -view.mean(axis=1) / view.std(axis=1, ddof=1)
+    assert _kernels.move_zscore(VALUES, window) == pytest.approx(
+        exact, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("window, k", [(7, 0), (7, 2), (8, 5), (501, 250),
+                                       (1000, 999)])
+@pytest.mark.parametrize("pair", [False, True])
+def test_order_statistics_against_sorting(window, k, pair):
+    if pair and k == window - 1:
+        return
+    values = VALUES[:3000]
+    view = np.lib.stride_tricks.sliding_window_view(values, window)
+    ordered = np.sort(view, axis=1)
+    expected = (ordered[:, k] + ordered[:, k + 1]) / 2 if pair else ordered[:, k]
+    assert np.array_equal(
+        _kernels.move_order_statistic(values, window, k, pair), expected)
+
+
+def recurrence(values, alpha):
+    """pandas' adjusted EWMA loop, in Python."""
+    out, weighted, weight = [], 0.0, 0.0
+    for x in values:
+        weighted = (1 - alpha) * weighted + x
+        weight = (1 - alpha) * weight + 1
+        out.append(weighted / weight)
+    return out
+
+
+@pytest.mark.parametrize("alpha", [0.99999, 0.9, 0.3, 0.01, 1e-4, 1e-7])
+def test_ewma_across_chunks(alpha):
+    values = VALUES
+    assert ewma(values, alpha) == pytest.approx(recurrence(values, alpha),
+                                                rel=1e-9)
+
+
+def test_ewma_leaves_its_input_alone():
+    values = VALUES[:1000].copy()
+    ewma(values, 0.5)
+    assert np.array_equal(values, VALUES[:1000])
+    assert math.isfinite(ewma(values, 1e-9)[-1])

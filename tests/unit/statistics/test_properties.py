@@ -1,0 +1,120 @@
+"""Every plugin against the slow reference (reference.py) on random series."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from tests.unit.statistics import reference
+
+SETTINGS = settings(max_examples=60, deadline=None,
+                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+# Metric-like values: a few significant digits, repeats (flat stretches,
+# ties), magnitudes from 1e-3 to 1e6, and gaps.
+_VALUE = st.one_of(
+    st.integers(-10 ** 6, 10 ** 6).map(float),
+    st.integers(-1000, 1000).map(lambda i: i / 8),
+    st.sampled_from([0.0, 0.1, 1.0, 1e6, -2.5]),
+    st.just(math.nan))
+
+
+@st.composite
+def series(draw, max_size=40):
+    values = draw(st.lists(_VALUE, max_size=max_size))
+    steps = draw(st.lists(st.integers(1, 10 ** 12), min_size=len(values),
+                          max_size=len(values)))
+    return list(np.cumsum(steps, dtype=np.int64)), values
+
+
+def scale(values):
+    """Magnitude of the data, for absolute tolerances."""
+    finite = [abs(v) for v in values if math.isfinite(v)]
+    return max(finite, default=0.0) + 1.0
+
+
+def check(out, expected, atol):
+    want_t, want_v = expected
+    assert out.timestamps.tolist() == want_t
+    assert out.values == pytest.approx(want_v, rel=1e-9, abs=atol)
+
+
+@pytest.mark.parametrize("name", sorted(reference.WINDOW_FUNCTIONS))
+@SETTINGS
+@given(data=series(), window=st.integers(1, 12), center=st.booleans())
+def test_moving_statistics(plugin, name, data, window, center):
+    if name == "moving-std":
+        window = max(window, 2)
+    timestamps, values = data
+    out = plugin(name).run(timestamps, values, window=window, center=center)
+    expected = reference.moving(reference.WINDOW_FUNCTIONS[name], timestamps,
+                                values, window, center)
+    # Running sums (bottleneck) are exact to eps * the magnitudes seen.
+    check(out, expected, atol=1e-12 * scale(values) * len(values))
+
+
+@SETTINGS
+@given(data=series(), window=st.integers(1, 12), center=st.booleans(),
+       q=st.one_of(st.sampled_from([0.0, 12.5, 50.0, 100.0]),
+                   st.floats(0, 100)))
+def test_percentile(plugin, data, window, center, q):
+    timestamps, values = data
+    out = plugin("percentile").run(timestamps, values, window=window, q=q,
+                                   center=center)
+    expected = reference.moving(lambda w: reference.percentile(w, q),
+                                timestamps, values, window, center)
+    check(out, expected, atol=1e-13 * scale(values))
+
+
+@SETTINGS
+@given(data=series(), window=st.integers(2, 12))
+def test_zscore(plugin, data, window):
+    timestamps, values = data
+    out = plugin("zscore").run(timestamps, values, window=window)
+    expected = reference.moving(reference.zscore, timestamps, values, window)
+    # A near-constant window divides rounding noise by a tiny std: compare
+    # where the std is a fair fraction of the values' magnitude.
+    std = reference.moving(lambda w: math.sqrt(sum((x - sum(w) / len(w)) ** 2
+                                                   for x in w)),
+                           timestamps, values, window)[1]
+    keep = [i for i, s in enumerate(std) if s == 0 or s > 1e-6 * scale(values)]
+    assert out.timestamps.tolist() == expected[0]
+    assert out.values[keep] == pytest.approx(
+        [expected[1][i] for i in keep], rel=1e-7, abs=1e-7)
+    assert np.all(np.abs(out.values) <= (window - 1) / math.sqrt(window) + 1e-9)
+
+
+@SETTINGS
+@given(data=series(max_size=25),
+       alpha=st.one_of(st.sampled_from([1.0, 0.5, 1e-9]),
+                       st.floats(1e-9, 1.0)))
+def test_ewma(plugin, data, alpha):
+    timestamps, values = data
+    out = plugin("ewma").run(timestamps, values, alpha=alpha)
+    check(out, reference.ewma(timestamps, values, alpha),
+          atol=1e-12 * scale(values))
+
+
+@pytest.mark.parametrize("name", ["delta", "rate", "cumulative-sum"])
+@SETTINGS
+@given(data=series())
+def test_differences(plugin, name, data):
+    timestamps, values = data
+    out = plugin(name).run(timestamps, values)
+    expected = getattr(reference, name.replace("-", "_"))(timestamps, values)
+    check(out, expected, atol=1e-12 * scale(values) * max(1, len(values)))
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2 ** 32 - 1), window=st.integers(1, 300),
+       name=st.sampled_from(["moving-min", "moving-max"]))
+def test_extremes_across_chunks(seed, window, name):
+    """Long series exercise the chunking (2**16 windows per chunk)."""
+    from statsvc_plugins.moving_average import MovingMax, MovingMin
+    rng = np.random.default_rng(seed)
+    values = rng.standard_normal(70_000 + window)
+    plugin = MovingMin() if name == "moving-min" else MovingMax()
+    out = plugin.run(np.arange(len(values)), values, window=window)
+    view = np.lib.stride_tricks.sliding_window_view(values, window)
+    expected = view.min(axis=1) if name == "moving-min" else view.max(axis=1)
+    assert np.array_equal(out.values, expected)
