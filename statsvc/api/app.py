@@ -5,7 +5,9 @@ import pecan
 
 from statsvc import config as config_module
 from statsvc import storage as storage_module
+from statsvc.api import auth
 from statsvc.api import hooks
+from statsvc.api.request import Request
 from statsvc.api.statistics_registry import StatisticsRegistry
 
 LOG = logging.getLogger(__name__)
@@ -15,10 +17,12 @@ def setup_app(conf=None):
     """Return the WSGI app for ``conf`` (a :class:`statsvc.config.Config`;
     loaded from ``$STATSVC_CONFIG`` when omitted).
 
-    Plugins and the storage driver are loaded here, once per process.
+    Plugins, the storage driver and the authenticator are loaded here, once
+    per process.
     """
     if conf is None:
         conf = config_module.load()
+    authenticator = auth.from_config(conf)
     storage = storage_module.load_driver(conf.section("storage"))
     statistics = StatisticsRegistry(
         enabled=conf.getlist("statistics", "enabled"),
@@ -29,8 +33,10 @@ def setup_app(conf=None):
     return pecan.make_app(
         "statsvc.api.controllers.root.RootController",
         hooks=[hooks.ContextHook(conf, storage, statistics),
+               hooks.AuthHook(authenticator),
                hooks.ErrorHook(), hooks.AccessLogHook()],
         debug=False,
+        request_cls=Request,
         force_canonical=False,
         # /v1/metric/x.json must not be read as "x, rendered as JSON".
         guess_content_type_from_ext=False,

@@ -6,6 +6,10 @@ import numpy as np
 from statsvc.api import timestamps
 from statsvc.api.errors import ApiError
 
+_NUMBER = (int, float)
+# Epoch seconds that int64 nanoseconds can hold (years 1678-2262).
+_MAX_SECONDS = 9.2e9
+
 
 def parse_measures(body, limit, where="body"):
     """Turn ``[{"timestamp": ..., "value": ...}, ...]`` into two arrays.
@@ -19,6 +23,41 @@ def parse_measures(body, limit, where="body"):
     if len(body) > limit:
         raise ApiError(400, f"{where}: {len(body)} measures exceed the limit "
                             f"of {limit} per request")
+    return _parse_fast(body) or _parse_each(body, where)
+
+
+def _parse_fast(body):
+    """Vectorised path for the common case: numeric values and either all
+    epoch-second or all string timestamps. ``None`` sends the batch to
+    :func:`_parse_each`, which finds and names the first bad measure."""
+    try:
+        raw_ts = [m["timestamp"] for m in body]
+        raw_values = [m["value"] for m in body]
+    except (TypeError, KeyError):
+        return None
+    if not all(type(v) in _NUMBER for v in raw_values):
+        return None  # bools, strings and nulls get a precise error
+    values = np.array(raw_values, dtype="float64")
+    if not np.isfinite(values).all():
+        return None
+    if all(type(t) in _NUMBER for t in raw_ts):
+        seconds = np.array(raw_ts, dtype="float64")
+        if not (np.abs(seconds) < _MAX_SECONDS).all():
+            return None
+        if all(type(t) is int for t in raw_ts):
+            return np.array(raw_ts, dtype="int64") * 1_000_000_000, values
+        return np.round(seconds * 1e9).astype("int64"), values
+    if all(type(t) is str for t in raw_ts):
+        try:
+            ts = np.fromiter((timestamps.parse(t, "") for t in raw_ts),
+                             dtype="int64", count=len(raw_ts))
+        except ApiError:
+            return None
+        return ts, values
+    return None
+
+
+def _parse_each(body, where):
     ts = np.empty(len(body), dtype="int64")
     values = np.empty(len(body), dtype="float64")
     for i, item in enumerate(body):
@@ -29,7 +68,7 @@ def parse_measures(body, limit, where="body"):
         if "timestamp" not in item or "value" not in item:
             raise ApiError(400, f"{here}: timestamp and value are required")
         value = item["value"]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, _NUMBER):
             raise ApiError(400, f"{here}.value: must be a number, got "
                                 f"{value!r}")
         try:
