@@ -23,7 +23,9 @@ class StorageDriver(abc.ABC):
 
     :param options: the ``[storage]`` section of the configuration, as a
         ``dict`` of strings (driver-specific keys such as ``data_dir`` or
-        ``url``).
+        ``url``). Common to all drivers: ``chunk_seconds``, the time span of
+        the chunks a series is stored in (default one day; see
+        :data:`.series.DEFAULT_CHUNK_NS`).
     """
 
     #: Name under which the driver is registered, for capabilities/status.
