@@ -20,7 +20,6 @@ Keep the data directory out of /tmp: stevedore writes no cache there.
 import argparse
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -41,6 +40,13 @@ assert len(m.extensions) >= {count}, len(m.extensions)
 
 # Where each implementation keeps its cache, under $XDG_CACHE_HOME.
 IMPLEMENTATIONS = {'statsvc.ext': 'statsvc', 'stevedore': 'python-entrypoints'}
+
+
+def median(values):
+    # Not the statistics module: bench/statistics.py shadows it here.
+    values = sorted(values)
+    middle = len(values) // 2
+    return (values[middle] + values[~middle]) / 2
 
 
 def make_dists(data, count, noise):
@@ -94,7 +100,7 @@ def main():
             for m in IMPLEMENTATIONS:
                 times[m, state, invoke].append(run_once(
                     data, dists, m, invoke, args.count, state == 'cold'))
-    baseline = statistics.median(
+    baseline = median(
         run_python(data) for _ in range(args.repeat))
 
     print(f'{args.count} plugins among {args.count + args.noise} '
@@ -102,7 +108,7 @@ def main():
           f'(bare "python -c pass": {baseline * 1000:.1f} ms)')
     print(f'{"case":<28}{"statsvc.ext":>13}{"stevedore":>12}{"ratio":>8}')
     for state, invoke in cases:
-        ours, theirs = (statistics.median(times[m, state, invoke])
+        ours, theirs = (median(times[m, state, invoke])
                         for m in IMPLEMENTATIONS)
         label = f'{state}, invoke_on_load={invoke}'
         print(f'{label:<28}{ours * 1000:>10.1f} ms{theirs * 1000:>9.1f} ms'

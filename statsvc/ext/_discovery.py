@@ -245,8 +245,10 @@ def _scan_zip(path):
 class _Index:
     """The scan result, with entry point objects made per group on demand."""
 
-    def __init__(self, dists, entry_points, fingerprint):
+    def __init__(self, dists, entry_points, fingerprint, cache_file):
         self.fingerprint = fingerprint
+        #: Where the scan is cached, None when caching is off.
+        self.cache_file = cache_file
         self._dists = dists
         self._groups = {}
         for group, index, name, value in entry_points:
@@ -280,12 +282,12 @@ class _Index:
 
 _memo = None  # the _Index of the last lookup in this process
 
-# The cache file: a header line with the CRC-32 of the body, then the body:
+# A cache file: a header line with the CRC-32 of the body, then the body:
 # NUL-separated fields (no path or entry point holds a NUL), read with
-# str.split, which is faster than importing json and safer than marshal:
-# fingerprint, number of distributions, 3 fields per distribution, 4 per
-# entry point.  The CRC catches truncated or damaged files.
-_HEADER = f'statsvc.ext entry points {FORMAT}'
+# str.split, which is faster than importing json and safer than marshal.
+# The first field is the fingerprint the rest was built from.  The CRC
+# catches truncated or damaged files.
+_HEADER = f'statsvc.ext cache {FORMAT}'
 _ENCODING = dict(encoding='utf-8', errors='surrogateescape')
 
 
@@ -297,9 +299,9 @@ def _cache_file():
     return os.path.join(cache_dir(), f'entry-points-{digest:08x}')
 
 
-def _read_cache(filename, fingerprint):
-    """The cached ``(dists, entry points)``, or None if absent, stale or
-    damaged."""
+def read_fields(filename, fingerprint):
+    """The fields stored in ``filename`` for ``fingerprint``, or None if
+    the file is absent, was built from another fingerprint or is damaged."""
     try:
         with open(filename, 'rb') as f:
             head, _, body = f.read().partition(b'\n')
@@ -307,30 +309,20 @@ def _read_cache(filename, fingerprint):
                 f'{_HEADER} {binascii.crc32(body):08x}'):
             raise ValueError('damaged')
         fields = body.decode(**_ENCODING).split('\0')
-        if fields[0] != fingerprint:
-            return None
-        count = int(fields[1])
-        end = 2 + 3 * count
-        dists = [fields[i:i + 3] for i in range(2, end, 3)]
-        entry_points = [[group, int(index), name, value]
-                        for group, index, name, value
-                        in zip(*[iter(fields[end:])] * 4)]
-        return dists, entry_points
+        return fields[1:] if fields[0] == fingerprint else None
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, IndexError) as err:
-        LOG.debug('ignoring unusable entry point cache %s: %s', filename, err)
+    except (OSError, ValueError) as err:
+        LOG.debug('ignoring unusable cache file %s: %s', filename, err)
         return None
 
 
-def _write_cache(filename, fingerprint, dists, entry_points):
-    fields = [fingerprint, str(len(dists))]
-    for dist in dists:
-        fields.extend(dist)
-    for group, index, name, value in entry_points:
-        fields.extend((group, str(index), name, value))
+def write_fields(filename, fingerprint, fields):
+    """Store ``fields`` (strings) for ``fingerprint``, atomically; give up
+    silently if the file cannot be written."""
+    fields = [fingerprint, *fields]
     if any('\0' in field for field in fields):
-        return  # cannot be stored in this format; scan next time too
+        return  # cannot be stored in this format; rebuild next time too
     body = '\0'.join(fields).encode(**_ENCODING)
     head = f'{_HEADER} {binascii.crc32(body):08x}\n'.encode()
     tmp = f'{filename}.{os.getpid()}.tmp'
@@ -341,11 +333,37 @@ def _write_cache(filename, fingerprint, dists, entry_points):
         # Readers see the old file or the new one, never half of one.
         os.replace(tmp, filename)
     except OSError as err:
-        LOG.debug('cannot write entry point cache %s: %s', filename, err)
+        LOG.debug('cannot write cache file %s: %s', filename, err)
         try:
             os.unlink(tmp)
         except OSError:
             pass
+
+
+def _read_cache(filename, fingerprint):
+    """The cached ``(dists, entry points)``, or None."""
+    fields = read_fields(filename, fingerprint)
+    if fields is None:
+        return None
+    try:
+        # Number of distributions, 3 fields each, 4 per entry point.
+        end = 1 + 3 * int(fields[0])
+        dists = [fields[i:i + 3] for i in range(1, end, 3)]
+        entry_points = [[group, int(index), name, value]
+                        for group, index, name, value
+                        in zip(*[iter(fields[end:])] * 4)]
+    except (ValueError, IndexError):
+        return None
+    return dists, entry_points
+
+
+def _write_cache(filename, fingerprint, dists, entry_points):
+    fields = [str(len(dists))]
+    for dist in dists:
+        fields.extend(dist)
+    for group, index, name, value in entry_points:
+        fields.extend((group, str(index), name, value))
+    write_fields(filename, fingerprint, fields)
 
 
 def index(use_cache=True):
@@ -361,7 +379,7 @@ def index(use_cache=True):
         found = _scan(survey)
         if use_cache and not survey.racy():
             _write_cache(filename, survey.fingerprint, *found)
-    _memo = _Index(*found, survey.fingerprint)
+    _memo = _Index(*found, survey.fingerprint, filename)
     return _memo
 
 

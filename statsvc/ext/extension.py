@@ -9,6 +9,7 @@ import os
 import sys
 
 from . import _discovery
+from . import _hints
 from . import _log
 from ._entrypoint import describe
 from .exception import MissingRequirements
@@ -181,18 +182,22 @@ class ExtensionManager:
     def _load_plugins(self, invoke_on_load, invoke_args, invoke_kwds,
                       verify_requirements):
         extensions = []
-        for ep in self.list_entry_points():
-            LOG.debug('found extension %r', ep)
-            try:
-                ext = self._load_one_plugin(ep, invoke_on_load, invoke_args,
-                                            invoke_kwds, verify_requirements)
-            except (KeyboardInterrupt, AssertionError):
-                raise
-            except Exception as err:
-                self._load_failed(ep, err)
-            else:
-                if ext:
-                    extensions.append(ext)
+        # Plugin modules are found where they were last time, when nothing
+        # there has changed (see _hints).
+        with _hints.hinted_imports(self):
+            for ep in self.list_entry_points():
+                LOG.debug('found extension %r', ep)
+                try:
+                    ext = self._load_one_plugin(
+                        ep, invoke_on_load, invoke_args, invoke_kwds,
+                        verify_requirements)
+                except (KeyboardInterrupt, AssertionError):
+                    raise
+                except Exception as err:
+                    self._load_failed(ep, err)
+                else:
+                    if ext:
+                        extensions.append(ext)
         return extensions
 
     def _load_failed(self, ep, err):
