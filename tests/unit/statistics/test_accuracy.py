@@ -5,14 +5,15 @@ import numpy as np
 import pytest
 
 from statsvc_plugins.ewma import ewma
+from statsvc_plugins.percentile import MovingPercentile
 from statsvc_plugins import _kernels
 
 RNG = np.random.default_rng(20261123)
 # Metric-like: a large offset and noise, longer than a chunk (2**16).
 VALUES = RNG.standard_normal(10_000) * 10 + 1e4
-# Longer than a chunk: a level shift down to a 200x smaller spread.
-SHIFTED = np.concatenate([RNG.standard_normal(40_000) * 10 + 1e4,
-                          RNG.standard_normal(40_000) / 20 + 50])
+# A level shift down to a 200x smaller spread.
+SHIFTED = np.concatenate([RNG.standard_normal(5_000) * 10 + 1e4,
+                          RNG.standard_normal(5_000) / 20 + 50])
 
 
 def windows(values, window):
@@ -36,7 +37,7 @@ def test_moving_std_against_two_pass(small_chunks, window, rtol):
 
 
 @pytest.mark.parametrize("window", [4, 10, 1000])
-def test_moving_std_after_a_drop_in_spread(window):
+def test_moving_std_after_a_drop_in_spread(small_chunks, window):
     # bottleneck's update keeps a residue of the old spread in the variance
     # until the chunk ends: the documented bound is 1e-13 * H**2.
     exact = windows(SHIFTED, window).var(axis=1, ddof=1)
@@ -89,3 +90,13 @@ def test_ewma_leaves_its_input_alone():
     ewma(values, 0.5)
     assert np.array_equal(values, VALUES[:1000])
     assert math.isfinite(ewma(values, 1e-9)[-1])
+
+
+@pytest.mark.parametrize("window", [5, 128, 129, 700])
+@pytest.mark.parametrize("q", [0.0, 3.3, 50.0, 62.5, 90.0, 100.0])
+def test_percentile_against_numpy(window, q):
+    values = VALUES[:3000]
+    view = np.lib.stride_tricks.sliding_window_view(values, window)
+    expected = np.percentile(view, q, axis=1)
+    ours = MovingPercentile().kernel(values, window, q)
+    assert ours == pytest.approx(expected, rel=1e-15, abs=1e-12)

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from statsvc_plugins import percentile
 from tests.unit.statistics import reference
 
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -53,11 +54,15 @@ def test_moving_statistics(plugin, name, data, window, center):
     check(out, expected, atol=1e-12 * scale(values) * len(values))
 
 
+@pytest.mark.parametrize("sort_max_window", [0, 128])
 @SETTINGS
 @given(data=series(), window=st.integers(1, 12), center=st.booleans(),
        q=st.one_of(st.sampled_from([0.0, 12.5, 50.0, 100.0]),
                    st.floats(0, 100)))
-def test_percentile(plugin, data, window, center, q):
+def test_percentile(plugin, monkeypatch, sort_max_window, data, window,
+                    center, q):
+    # Both methods: sorting windows, and padded moving medians.
+    monkeypatch.setattr(percentile, "SORT_MAX_WINDOW", sort_max_window)
     timestamps, values = data
     out = plugin("percentile").run(timestamps, values, window=window, q=q,
                                    center=center)

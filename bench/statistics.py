@@ -1,0 +1,158 @@
+"""Speed and agreement of the first-party statistics against pandas and bottleneck.
+
+For every plugin, on metric-like series (10 + N(0, 1) noise on 1e4, 1 s
+apart) of 10**5 and 10**6 points (and 10**7 with ``--large``) and windows of
+10 and 1000 points: the median time of ``compute`` (after ``validate``, as
+the API calls them), of the pandas equivalent and of the raw kernel
+(bottleneck's ``move_*`` or numpy; compositions of them for zscore), the
+ratios ours/pandas and ours/fastest reference, and the largest difference
+from pandas' result relative to the largest magnitude of that result
+(``rel diff``; ``-`` where pandas is not a reference).  ``ewma`` uses
+``span`` = the window.  pandas and the raw kernels are benchmark-only
+references.
+
+(This file shadows the stdlib ``statistics`` module when run as a script:
+it does not import it.)
+
+Usage: python bench/statistics.py [--large] [--repeat 5] [--only NAME,...]
+"""
+import argparse
+import platform
+import time
+
+import bottleneck as bn
+import numpy as np
+import pandas as pd
+
+from statsvc.statistics import Series
+from statsvc_plugins import differences, ewma, moving_average, percentile, zscore
+
+
+def _case(plugin, query, pandas_ref, kernel=None, windowed=True):
+    return dict(plugin=plugin, query=query, pandas=pandas_ref, kernel=kernel,
+                windowed=windowed)
+
+
+def _zscore_kernel(x, w):
+    return (x - bn.move_mean(x, w)) / bn.move_std(x, w, ddof=1)
+
+
+def _cases(w):
+    """name -> case, for window ``w``; references take (pandas series, array, ts)."""
+    cases = {}
+    for name, cls, method, kernel, kwargs in [
+            ("moving-average", moving_average.MovingAverage, "mean",
+             bn.move_mean, {}),
+            ("moving-sum", moving_average.MovingSum, "sum", bn.move_sum, {}),
+            ("moving-median", moving_average.MovingMedian, "median",
+             bn.move_median, {}),
+            ("moving-min", moving_average.MovingMin, "min", bn.move_min, {}),
+            ("moving-max", moving_average.MovingMax, "max", bn.move_max, {}),
+            ("moving-std", moving_average.MovingStd, "std", bn.move_std,
+             {"ddof": 1})]:
+        cases[name] = _case(
+            cls(), {"window": w},
+            lambda s, x, t, method=method: getattr(s.rolling(w), method)(),
+            lambda x, t, kernel=kernel, kwargs=kwargs: kernel(x, w, **kwargs))
+    cases.update({
+        "percentile q=90": _case(percentile.MovingPercentile(),
+                                 {"window": w, "q": 90},
+                                 lambda s, x, t: s.rolling(w).quantile(0.9)),
+        "percentile q=50": _case(percentile.MovingPercentile(),
+                                 {"window": w, "q": 50},
+                                 lambda s, x, t: s.rolling(w).quantile(0.5),
+                                 lambda x, t: bn.move_median(x, w)),
+        "zscore": _case(zscore.ZScore(), {"window": w},
+                        lambda s, x, t: (s - s.rolling(w).mean())
+                        / s.rolling(w).std(),
+                        lambda x, t: _zscore_kernel(x, w)),
+        "ewma": _case(ewma.Ewma(), {"span": w},
+                      lambda s, x, t: s.ewm(span=w).mean(), windowed=False),
+        "delta": _case(differences.Delta(), {},
+                       lambda s, x, t: s.diff(), lambda x, t: np.diff(x),
+                       windowed=False),
+        "rate": _case(differences.Rate(), {},
+                      lambda s, x, t: s.diff() / (pd.Series(t).diff() * 1e-9),
+                      lambda x, t: np.diff(x) / (np.diff(t) * 1e-9),
+                      windowed=False),
+        "cumulative-sum": _case(differences.CumulativeSum(), {},
+                                lambda s, x, t: s.cumsum(),
+                                lambda x, t: np.cumsum(x), windowed=False),
+    })
+    return cases
+
+
+def _medians_ms(functions, repeat):
+    """Median time of each function, run in turns so that load hits all."""
+    times = [[] for _ in functions]
+    for _ in range(repeat):
+        for function, spent in zip(functions, times):
+            began = time.perf_counter()
+            function()
+            spent.append(time.perf_counter() - began)
+    return [float(np.median(spent)) * 1e3 for spent in times]
+
+
+def _rel_diff(ours, reference):
+    reference = reference[~np.isnan(reference)]
+    if len(reference) != len(ours):
+        return float("nan")
+    if not len(ours):
+        return 0.0
+    return np.max(np.abs(ours - reference)) / np.max(np.abs(reference))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--large", action="store_true",
+                        help="also 10**7 points (a few minutes more)")
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--only", help="comma-separated statistic names")
+    args = parser.parse_args()
+    sizes = [10 ** 5, 10 ** 6] + ([10 ** 7] if args.large else [])
+    print(f"# {platform.processor() or platform.machine()}, "
+          f"{platform.python_version()}, numpy {np.__version__}, "
+          f"bottleneck {bn.__version__}, pandas {pd.__version__}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
+    print(f"{'statistic':16} {'n':>9} {'w':>5} {'ours ms':>9} {'pandas':>9}"
+          f" {'kernel':>9} {'ours/pd':>8} {'ours/fast':>9} {'rel diff':>9}")
+    for n in sizes:
+        rng = np.random.default_rng(n)
+        values = rng.standard_normal(n) * 10 + 1e4
+        stamps = np.arange(n, dtype=np.int64) * 10 ** 9 + 1_700_000_000 * 10 ** 9
+        series = pd.Series(values)
+        data = Series(stamps, values)
+        repeat = args.repeat if n <= 10 ** 6 else max(1, args.repeat // 2)
+        done = set()
+        for w in (10, 1000):
+            for name, case in _cases(w).items():
+                if args.only and name.split()[0] not in args.only.split(","):
+                    continue
+                if not case["windowed"] and name in done:
+                    continue
+                done.add(name)
+                plugin = case["plugin"]
+                params = plugin.validate({k: str(v)
+                                          for k, v in case["query"].items()})
+
+                def ours():
+                    return plugin.compute(data, **params)
+
+                out = ours().values
+                functions = [ours,
+                             lambda: case["pandas"](series, values, stamps)]
+                if case["kernel"]:
+                    functions.append(lambda: case["kernel"](values, stamps))
+                ours_ms, *refs = _medians_ms(functions, repeat)
+                pandas_ms = refs[0]
+                kernel_ms = refs[1] if case["kernel"] else float("nan")
+                diff = _rel_diff(out, case["pandas"](series, values,
+                                                     stamps).to_numpy())
+                print(f"{name:16} {n:>9} {w if case['windowed'] else '-':>5}"
+                      f" {ours_ms:9.2f} {pandas_ms:9.2f} {kernel_ms:9.2f}"
+                      f" {ours_ms / pandas_ms:8.3f} {ours_ms / min(refs):9.3f}"
+                      f" {diff:9.1e}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
