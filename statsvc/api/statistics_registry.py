@@ -1,4 +1,10 @@
-"""Loads the ``statsvc.statistics`` plugins once per process, isolating failures."""
+"""Loads the ``statsvc.statistics`` plugins once per process, isolating failures.
+
+Which plugins are offered is decided by entry point *name*, before anything
+is imported (``[statistics] enabled`` / ``disabled``): a plugin the operator
+turned off is never imported, so a broken one cannot fail, slow the start
+or run import-time code.
+"""
 import logging
 
 from statsvc import ext
@@ -14,32 +20,48 @@ def _describe_entry_point(ep):
     return f"{ep.name} = {ep.value}{origin}"
 
 
+def installed_names():
+    """Names of the installed statistics, in discovery order; imports none."""
+    # A manager asked for no names lists the entry points and loads nothing.
+    return ext.NamedExtensionManager(NAMESPACE, names=()).entry_points_names()
+
+
+def select(installed, enabled=(), disabled=()):
+    """The names in ``installed`` to load: those in ``enabled`` (all if it is
+    empty) that are not in ``disabled``."""
+    enabled, disabled = set(enabled), set(disabled)
+    return [name for name in dict.fromkeys(installed)
+            if (not enabled or name in enabled) and name not in disabled]
+
+
 class StatisticsRegistry:
     """The name→plugin dict the API serves, and the plugins that failed.
 
     :param enabled: if non-empty, only these statistic names are loaded.
-    :param disabled: statistic names never loaded.
+    :param disabled: statistic names never loaded (nor imported).
     """
 
     def __init__(self, enabled=(), disabled=()):
         self.failed = {}
-        self._enabled = set(enabled)
-        self._disabled = set(disabled)
-        manager = ext.EnabledExtensionManager(
-            NAMESPACE, check_func=self._is_enabled, invoke_on_load=True,
-            on_load_failure_callback=self._on_load_failure)
+        installed = installed_names()
+        absent = sorted(set(enabled) - set(installed))
+        if absent:
+            LOG.warning("[statistics] enabled names statistics that are not "
+                        "installed: %s (installed: %s)", ", ".join(absent),
+                        ", ".join(sorted(set(installed))) or "none")
+        manager = ext.NamedExtensionManager(
+            NAMESPACE, names=select(installed, enabled, disabled),
+            invoke_on_load=True,
+            on_load_failure_callback=self._on_load_failure,
+            # Every name asked for is installed: a missing one failed to
+            # load, and that is recorded (and logged) already.
+            warn_on_missing_entrypoint=False)
         self.plugins = {}
-        for extension in manager:
+        for name, extension in manager.items():
             try:
-                self.plugins[extension.name] = check_plugin(extension.obj)
+                self.plugins[name] = check_plugin(extension.obj)
             except ContractError as e:
                 self._record_failure(extension.entry_point, e)
-
-    def _is_enabled(self, extension):
-        name = extension.name
-        if self._enabled and name not in self._enabled:
-            return False
-        return name not in self._disabled
 
     def _on_load_failure(self, manager, entry_point, exc):
         self._record_failure(entry_point, exc)
