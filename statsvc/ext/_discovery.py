@@ -6,14 +6,15 @@ order, the first distribution of each (normalized) name wins.
 
 Reading 500 ``entry_points.txt`` files on every start is the cost, so the
 result is cached in ``$XDG_CACHE_HOME/statsvc/`` (``~/.cache/statsvc/``),
-one file per interpreter and ``sys.path``.  Each cache file holds the
-*fingerprint* it was built from: the ``mtime_ns``/``ctime_ns``/inode of
-every ``sys.path`` directory and the ``mtime_ns``/``ctime_ns``/size/inode
-of every metadata folder's ``entry_points.txt``.  The fingerprint is
-recomputed (a ``scandir`` and a ``stat`` per distribution) before every
-use, so installing, upgrading or removing anything, or editing an
-``entry_points.txt``, is seen at once.  ``STATSVC_EXT_CACHE=0`` turns the
-disk cache off.
+one file per interpreter, working directory and ``sys.path`` (and one of
+import hints beside it, see :mod:`._hints`).  Each cache file holds the
+*fingerprint* it was built from: the ``mtime_ns`` and inode of every
+``sys.path`` directory and the ``mtime_ns``/``ctime_ns``/size/inode of
+every metadata folder's ``entry_points.txt``.  The fingerprint is
+recomputed (a ``scandir`` per directory and a ``stat`` per distribution)
+before every use, so installing, upgrading or removing anything, or
+editing an ``entry_points.txt``, is seen at once.  ``STATSVC_EXT_CACHE=0``
+(or ``ExtensionManager.USE_DISK_CACHE = False``) turns the disk cache off.
 """
 import binascii
 import os
@@ -81,7 +82,8 @@ class _Survey:
                 self.roots.append((root, names))
                 # Names relative to the root keep the fingerprint short.
                 for name in names:
-                    parts.append(_stamp(root, name, 'entry_points.txt', ctimes))
+                    parts.append(
+                        _stamp(root, name, 'entry_points.txt', ctimes))
                     if '-' not in name:
                         # No version in the name: it is read from the
                         # metadata file (a development egg-info).

@@ -1,4 +1,4 @@
-"""Light stand-ins for importlib.metadata's ``EntryPoint`` and ``Distribution``.
+"""Light stand-ins for importlib.metadata's EntryPoint and Distribution.
 
 Importing importlib.metadata costs more than a whole warm start of a
 manager, so entry points read from the cache are these small objects.  They

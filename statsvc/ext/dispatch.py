@@ -7,8 +7,6 @@ plugins: :class:`DispatchExtensionManager` with a filter function,
 
 from . import _log
 from .enabled import EnabledExtensionManager
-from .exception import NoMatches
-from .extension import ignore_conflicts
 
 LOG = _log.Logger(__name__)
 
@@ -29,14 +27,9 @@ class DispatchExtensionManager(EnabledExtensionManager):
         :returns: The list of values returned by ``func``.
         :raises NoMatches: If no extension is loaded.
         """
-        if not self.extensions:
-            raise NoMatches(f'No {self.namespace} extensions found')
-        response = []
-        for e in self.extensions:
-            if filter_func(e, *args, **kwds):
-                self._invoke_one_plugin(response.append, func, e,
-                                        *args, **kwds)
-        return response
+        # Lazily: filter_func and func alternate, one extension at a time.
+        chosen = (e for e in self.extensions if filter_func(e, *args, **kwds))
+        return self._map(chosen, func, *args, **kwds)
 
     def map_method(self, filter_func, method_name, *args, **kwds):
         """Call ``ext.obj.<method_name>(*args, **kwds)`` for each extension
@@ -51,19 +44,6 @@ class NameDispatchExtensionManager(DispatchExtensionManager):
 
     Takes the arguments of :class:`~.enabled.EnabledExtensionManager`.
     """
-
-    def __init__(self, namespace, check_func, invoke_on_load=False,
-                 invoke_args=(), invoke_kwds={},
-                 propagate_map_exceptions=False,
-                 on_load_failure_callback=None, verify_requirements=False, *,
-                 conflict_resolver=ignore_conflicts):
-        super().__init__(
-            namespace, check_func, invoke_on_load=invoke_on_load,
-            invoke_args=invoke_args, invoke_kwds=invoke_kwds,
-            propagate_map_exceptions=propagate_map_exceptions,
-            on_load_failure_callback=on_load_failure_callback,
-            verify_requirements=verify_requirements,
-            conflict_resolver=conflict_resolver)
 
     def _init_plugins(self, extensions):
         super()._init_plugins(extensions)

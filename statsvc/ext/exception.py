@@ -1,4 +1,4 @@
-"""Exceptions raised by the extension managers (same classes as stevedore's)."""
+"""Exceptions raised by the managers (the same classes as stevedore's)."""
 
 
 class NoUniqueMatch(RuntimeError):

@@ -132,11 +132,16 @@ class ExtensionManager:
         """
         o = cls.__new__(cls)
         o._conflict_resolver = conflict_resolver
-        o._init_attributes(
-            namespace, propagate_map_exceptions=propagate_map_exceptions,
+        o._init_test_attributes(
+            namespace, extensions,
+            propagate_map_exceptions=propagate_map_exceptions,
             on_load_failure_callback=on_load_failure_callback)
         o._init_plugins(list(extensions))
         return o
+
+    def _init_test_attributes(self, namespace, extensions, **kwargs):
+        # Subclasses whose _init_attributes needs more (names) override.
+        self._init_attributes(namespace, **kwargs)
 
     def _init_attributes(self, namespace, propagate_map_exceptions=False,
                          on_load_failure_callback=None):
@@ -247,10 +252,14 @@ class ExtensionManager:
         :returns: The list of values returned by ``func``.
         :raises NoMatches: If no extension is loaded.
         """
+        return self._map(self.extensions, func, *args, **kwds)
+
+    def _map(self, extensions, func, /, *args, **kwds):
+        """:meth:`map` over the iterable ``extensions``."""
         if not self.extensions:
             raise NoMatches(f'No {self.namespace} extensions found')
         response = []
-        for e in self.extensions:
+        for e in extensions:
             self._invoke_one_plugin(response.append, func, e, *args, **kwds)
         return response
 

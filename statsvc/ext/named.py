@@ -63,23 +63,10 @@ class NamedExtensionManager(ExtensionManager):
                 self._warn_missing()
         self._init_plugins(extensions)
 
-    @classmethod
-    def make_test_instance(cls, extensions, namespace='TESTING',
-                           propagate_map_exceptions=False,
-                           on_load_failure_callback=None,
-                           verify_requirements=False, *,
-                           conflict_resolver=ignore_conflicts):
-        """Build a manager around given extensions (see
-        :meth:`ExtensionManager.make_test_instance`); every one counts as
-        named."""
-        o = cls.__new__(cls)
-        o._conflict_resolver = conflict_resolver
-        o._init_attributes(
-            namespace, [e.name for e in extensions],
-            propagate_map_exceptions=propagate_map_exceptions,
-            on_load_failure_callback=on_load_failure_callback)
-        o._init_plugins(list(extensions))
-        return o
+    def _init_test_attributes(self, namespace, extensions, **kwargs):
+        # Every extension given to make_test_instance counts as named.
+        self._init_attributes(namespace, [e.name for e in extensions],
+                              **kwargs)
 
     def _init_attributes(self, namespace, names, name_order=False,
                          propagate_map_exceptions=False,

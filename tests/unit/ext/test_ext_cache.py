@@ -27,14 +27,6 @@ def names():
     return sorted(ExtensionManager(NS).entry_points_names())
 
 
-@pytest.fixture
-def no_scan(monkeypatch):
-    """Make a scan an error: what follows must come from the cache."""
-    def scan(survey):
-        raise AssertionError('scanned although the cache is valid')
-    monkeypatch.setattr(_discovery, '_scan', scan)
-
-
 def test_cache_is_written_and_then_used(site, tmp_path, monkeypatch):
     site.add('one', {NS: {'a': 'one:Plugin'}}, version='1.5')
     settle()
@@ -42,7 +34,7 @@ def test_cache_is_written_and_then_used(site, tmp_path, monkeypatch):
     [cache] = cache_files(tmp_path)
     assert cache.name.startswith('entry-points-')
 
-    def scan(survey):
+    def scan(survey):  # what follows must come from the cache
         raise AssertionError('scanned although the cache is valid')
     monkeypatch.setattr(_discovery, '_scan', scan)
     forget()

@@ -47,7 +47,8 @@ def test_entry_point_behaves_like_importlib_metadata(site):
     assert eps['module'].load() is sys.modules['pkg_one']
     assert eps['extras'].extras == ['fast', 'small']
     assert repr(eps['plain']) == (
-        "EntryPoint(name='plain', value='pkg_one:Plugin', group='test.discovery')")
+        "EntryPoint(name='plain', value='pkg_one:Plugin', "
+        "group='test.discovery')")
     dist = eps['plain'].dist
     assert (dist.name, dist.version) == ('pkg_one', '1.0')
     # Anything else comes from importlib.metadata's distribution.
@@ -107,7 +108,8 @@ def test_distributions_inside_a_zip_file(site, tmp_path, monkeypatch):
         z.writestr('zipped.py', PLUGIN.format(tag='zipped'))
     monkeypatch.syspath_prepend(str(archive))
     site.modules.append('zipped')
-    assert found() == importlib_found() == [('zz', 'zipped:Plugin', 'zipped', '3.0')]
+    assert found() == importlib_found() == [
+        ('zz', 'zipped:Plugin', 'zipped', '3.0')]
     ext, = ExtensionManager(NS)
     assert ext.plugin().hello('you') == 'zipped greets you'
     assert ext.entry_point.dist.metadata['Version'] == '3.0'
@@ -117,7 +119,8 @@ def test_unreadable_or_missing_entry_points_are_skipped(site):
     folder = site.add('noeps', {})
     os.unlink(os.path.join(folder, 'entry_points.txt'))
     site.add('fine', {NS: {'f': 'fine:Plugin'}})
-    assert found() == importlib_found() == [('f', 'fine:Plugin', 'fine', '1.0')]
+    assert found() == importlib_found() == [
+        ('f', 'fine:Plugin', 'fine', '1.0')]
 
 
 def test_comments_blank_lines_and_spacing_in_entry_points_txt(site):

@@ -28,7 +28,8 @@ def three(site):
     """alpha, beta and gamma in NS, and an unrelated plugin elsewhere."""
     site.add('alpha', {NS: {'a': 'alpha:Plugin'}})
     site.add('beta', {NS: {'b': 'beta:Plugin'}}, version='2.5')
-    site.add('gamma', {NS: {'c': 'gamma:Plugin'}, 'other.ns': {'x': 'gamma:Plugin'}})
+    site.add('gamma', {NS: {'c': 'gamma:Plugin'},
+                       'other.ns': {'x': 'gamma:Plugin'}})
     return site
 
 
@@ -52,7 +53,8 @@ def test_extension_manager_loads_every_plugin_of_the_namespace(three):
 def test_order_and_entry_points_match_importlib_metadata(three):
     theirs = [(ep.name, ep.value)
               for ep in importlib.metadata.entry_points(group=NS)]
-    mine = [(ep.name, ep.value) for ep in ExtensionManager(NS).list_entry_points()]
+    mine = [(ep.name, ep.value)
+            for ep in ExtensionManager(NS).list_entry_points()]
     assert mine == theirs
     assert ExtensionManager(NS).names() == [name for name, _ in theirs]
 
@@ -114,7 +116,8 @@ def test_on_load_failure_callback_gets_manager_entry_point_and_error(three):
                            on_load_failure_callback=lambda *a: calls.append(a))
     [(manager, ep, err)] = calls
     assert manager is mgr
-    assert (ep.name, ep.value, ep.dist.name) == ('bad', 'broken:fails', 'broken')
+    assert (ep.name, ep.value, ep.dist.name) == (
+        'bad', 'broken:fails', 'broken')
     assert isinstance(err, RuntimeError) and 'broken is broken' in str(err)
     assert any("'bad = broken:fails' from broken 1.0" in note
                for note in err.__notes__)
@@ -180,7 +183,8 @@ def test_name_dispatch_manager_calls_the_names_given_in_order(three):
 
 def test_hook_manager_loads_every_plugin_with_the_name(site, caplog):
     site.add('hook1', {NS: {'on_start': 'hook1:Plugin'}})
-    site.add('hook2', {NS: {'on_start': 'hook2:Plugin', 'other': 'hook2:Plugin'}})
+    site.add('hook2', {NS: {'on_start': 'hook2:Plugin',
+                            'other': 'hook2:Plugin'}})
     hooks = HookManager(NS, 'on_start', invoke_on_load=True)
     assert sorted(ext.plugin.__module__ for ext in hooks['on_start']) == [
         'hook1', 'hook2']
@@ -205,7 +209,8 @@ def test_driver_manager_missing_name_raises_no_matches(three):
     with pytest.raises(NoMatches) as info:
         DriverManager(NS, 'zzz')
     message = str(info.value)
-    assert NS in message and "'zzz'" in message and 'installed: a, b, c' in message
+    assert NS in message and "'zzz'" in message
+    assert 'installed: a, b, c' in message
     assert isinstance(info.value, NoUniqueMatch)
 
 
@@ -218,7 +223,8 @@ def test_driver_load_failure_propagates_the_error_with_its_origin(three):
     errors = []
     with pytest.raises(NoMatches):
         DriverManager(NS, 'bad', invoke_on_load=True,
-                      on_load_failure_callback=lambda m, ep, e: errors.append(e))
+                      on_load_failure_callback=lambda m, ep, e:
+                      errors.append(e))
     assert len(errors) == 1
 
 
@@ -318,7 +324,8 @@ def test_verify_requirements(site, caplog):
     failures = {}
     mgr = ExtensionManager(
         NS, verify_requirements=True,
-        on_load_failure_callback=lambda m, ep, e: failures.update({ep.name: e}))
+        on_load_failure_callback=lambda m, ep, e:
+        failures.update({ep.name: e}))
     assert mgr.names() == ['ok']
     assert sorted(failures) == ['extra', 'missing', 'old']
     assert all(isinstance(e, MissingRequirements) for e in failures.values())

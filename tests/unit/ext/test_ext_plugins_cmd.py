@@ -36,8 +36,9 @@ def plugins(site):
     site.add('badstats', {STATS: {'ext-bad': 'extstats:NotAStatistic',
                                   'ext-gone': 'nosuchmodule_zz:X'}},
              version='0.9', module=False)
-    site.add('store_a', {STORAGE: {'ext-dup': 'store_a:Plugin'}}, version='1.0')
-    site.add('store_b', {STORAGE: {'ext-dup': 'store_b:Plugin'}}, version='2.0')
+    site.add('store_a', {STORAGE: {'ext-dup': 'store_a:Plugin'}})
+    site.add('store_b', {STORAGE: {'ext-dup': 'store_b:Plugin'}},
+             version='2.0')
     return site
 
 
@@ -78,7 +79,8 @@ def test_text_listing_of_one_namespace(plugins, capsys):
     assert out.startswith(STATS + '\n')
     assert STORAGE not in out
     assert 'ext-good = extstats:Good  [goodstats 1.2]  ok' in out
-    assert 'ext-bad = extstats:NotAStatistic  [badstats 0.9]  FAILS: ContractError' in out
+    assert ('ext-bad = extstats:NotAStatistic  [badstats 0.9]  '
+            'FAILS: ContractError') in out
 
 
 def test_all_statsvc_namespaces_are_listed_even_empty(site, capsys,
