@@ -16,6 +16,9 @@ DEFAULTS = {
         "max_body_size": str(16 * 1024 * 1024),
         "max_measures_per_request": "1000000",
         "max_points_per_get": "2000000",
+        "max_metrics_per_batch": "10000",
+        "auth_mode": "none",
+        "users_file": "",
     },
     "storage": {
         "driver": "sqlite",
@@ -38,6 +41,13 @@ def default_data_dir():
     base = os.environ.get("XDG_DATA_HOME") or os.path.join(
         os.path.expanduser("~"), ".local", "share")
     return os.path.join(base, "statsvc")
+
+
+def default_users_file():
+    """``$XDG_CONFIG_HOME/statsvc/users.json``, i.e. under ``~/.config``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(
+        os.path.expanduser("~"), ".config")
+    return os.path.join(base, "statsvc", "users.json")
 
 
 class Config:
@@ -87,4 +97,6 @@ def load(path=None, overrides=None):
         sections.setdefault(name, {}).update(values)
     if not sections["storage"]["data_dir"]:
         sections["storage"]["data_dir"] = default_data_dir()
+    if not sections["api"]["users_file"]:
+        sections["api"]["users_file"] = default_users_file()
     return Config(sections)

@@ -1,4 +1,4 @@
-"""Pecan hooks: per-request context and JSON errors."""
+"""Pecan hooks: per-request context, authentication and JSON errors."""
 import logging
 import time
 
@@ -25,11 +25,38 @@ class ContextHook(hooks.PecanHook):
         request.started = time.perf_counter()
 
 
+class AuthHook(hooks.PecanHook):
+    """Sets ``request.user`` (a :class:`statsvc.api.auth.User`) before
+    routing, so no controller runs for an unauthenticated caller.
+
+    The version documents and the OpenAPI document are public, so that a
+    client can discover the API before it has credentials; they set
+    ``request.user`` to ``None``.
+    """
+
+    # After ContextHook (priority 100), before anything that reads the user.
+    priority = 110
+    PUBLIC_PATHS = frozenset({"/", "/v1", "/v1/", "/v1/openapi.json"})
+
+    def __init__(self, authenticator):
+        self.authenticator = authenticator
+
+    def on_route(self, state):
+        request = state.request
+        request.user = None
+        if request.path not in self.PUBLIC_PATHS:
+            request.user = self.authenticator.authenticate(request)
+
+
 class ErrorHook(hooks.PecanHook):
     """Turns every exception, pecan's own 404/405 included, into JSON."""
 
     def on_error(self, state, exc):
-        return errors.from_exception(exc)
+        response = errors.from_exception(exc)
+        if isinstance(exc, errors.ApiError):
+            # e.g. WWW-Authenticate of auth.AuthenticationRequired
+            response.headers.update(getattr(exc, "headers", {}))
+        return response
 
 
 class AccessLogHook(hooks.PecanHook):

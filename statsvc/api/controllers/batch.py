@@ -2,6 +2,7 @@
 import pecan
 from pecan import rest
 
+from statsvc.api import access
 from statsvc.api.body import read_json
 from statsvc.api.controllers.metric import parse_metric_id
 from statsvc.api.errors import ApiError
@@ -22,12 +23,20 @@ class MetricsMeasuresBatchController(rest.RestController):
             raise ApiError(400, 'Body must be a JSON object such as '
                                 '{"<metric id>": [{"timestamp": ..., '
                                 '"value": ...}]}')
+        max_metrics = request.conf.getint("api", "max_metrics_per_batch")
+        if len(body) > max_metrics:
+            raise ApiError(400, f"{len(body)} metrics exceed the limit of "
+                                f"{max_metrics} per batch")
         limit = request.conf.getint("api", "max_measures_per_request")
         batch = {}
         for key, measures in body.items():
             metric_id = parse_metric_id(key)
             if metric_id is None:
                 raise ApiError(400, f"Unknown metric {key!r}: not a UUID",
+                               metric=key)
+            if metric_id in batch:
+                # Two spellings of one UUID: the first list would be lost.
+                raise ApiError(400, f"Metric {metric_id} is given twice",
                                metric=key)
             batch[metric_id] = parse_measures(measures, limit,
                                               where=f"body[{key!r}]")
@@ -36,6 +45,7 @@ class MetricsMeasuresBatchController(rest.RestController):
             raise ApiError(400, f"{total} measures exceed the limit of "
                                 f"{limit} per request")
         try:
+            access.check_metrics(request, batch)
             request.storage.add_measures(batch)
         except MetricNotFound as e:
             raise ApiError(400, f"Unknown metric {e.metric_id}; nothing was "

@@ -6,6 +6,7 @@ import pecan
 from pecan import rest
 
 from statsvc import aggregation
+from statsvc.api import access
 from statsvc.api import serialize
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError
@@ -61,6 +62,11 @@ def _statistic(query):
                                 f"; statistic parameters need stat=<name>")
         return None, None
     registry = pecan.request.statistics
+    if name in registry.failed:
+        # Installed but broken: the server's fault, not the query's.
+        raise ApiError(500, f"Statistic {name!r} failed to load: "
+                            f"{registry.failed[name]['error']}",
+                       parameter="stat")
     if name not in registry:
         raise ApiError(400, f"Unknown statistic {name!r}; available: "
                             f"{', '.join(registry.names()) or 'none'}",
@@ -116,6 +122,7 @@ class MeasuresController(rest.RestController):
         body = read_json(request, request.conf.getint("api", "max_body_size"))
         limit = request.conf.getint("api", "max_measures_per_request")
         ts, values = parse_measures(body, limit)
+        access.check_metric(request, self.metric_id)
         request.storage.add_measures({self.metric_id: (ts, values)})
         return empty_response(202)
 
@@ -131,6 +138,7 @@ class MeasuresController(rest.RestController):
         start, stop = _range(query)
         granularity, granularity_ns, method = _resampling(query)
         plugin, params = _statistic(query)
+        access.check_metric(request, self.metric_id)
         ts, values = request.storage.get_measures(self.metric_id, start, stop)
         if granularity is not None:
             ts, values = aggregation.resample(ts, values, granularity_ns,

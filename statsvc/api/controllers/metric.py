@@ -4,6 +4,7 @@ import uuid
 import pecan
 from pecan import rest
 
+from statsvc.api import access
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.errors import ApiError
@@ -91,10 +92,11 @@ class MetricController(rest.RestController):
 
     @pecan.expose()
     def get_all(self):
-        return json_response(pecan.request.storage.get_metric(self.metric_id))
+        return json_response(access.get_metric(pecan.request, self.metric_id))
 
     @pecan.expose()
     def delete(self):
+        access.check_metric(pecan.request, self.metric_id)
         pecan.request.storage.delete_metric(self.metric_id)
         return empty_response(204)
 
@@ -108,6 +110,7 @@ class MetricsController(rest.RestController):
         body = read_json(request, request.conf.getint("api", "max_body_size"))
         metric = _validate_new_metric(body)
         metric["id"] = str(uuid.uuid4())
+        metric["creator"] = request.user.name
         metric = request.storage.create_metric(metric)
         response = json_response(metric, status=201)
         response.location = f"{request.application_url}/v1/metric/{metric['id']}"
@@ -120,7 +123,7 @@ class MetricsController(rest.RestController):
         if unknown:
             raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
                                 f"allowed: limit, marker, sort")
-        metrics = paginate(pecan.request.storage.list_metrics(),
+        metrics = paginate(access.list_metrics(pecan.request),
                            query.getall("sort"), query.get("limit"),
                            query.get("marker"))
         return json_response(metrics)
