@@ -18,7 +18,8 @@ class MovingPercentile(WindowStatistic):
     As ``numpy.percentile``'s default ("linear") method: with the window
     sorted as ``s``, ``h = q / 100 * (window - 1)``, the result is
     ``s[floor(h)] + (h - floor(h)) * (s[floor(h) + 1] - s[floor(h)])``.
-    ``q=0`` and ``q=100`` are the moving min and max.  Windows up to
+    ``q=0`` and ``q=100`` are the moving min and max, the median is
+    bottleneck's moving median.  Otherwise windows up to
     :data:`SORT_MAX_WINDOW` points are sorted (numpy, vectorised over
     windows); longer ones use bottleneck's moving median on a padded
     series: one pass if the fraction of ``h`` is 0 or 1/2, else two (see
@@ -40,6 +41,9 @@ class MovingPercentile(WindowStatistic):
             return _kernels.move_extreme(values, window, np.minimum)
         if fraction == 0 and k == window - 1:
             return _kernels.move_extreme(values, window, np.maximum)
+        if 2 * h == window - 1:
+            return _kernels.move_order_statistic(values, window, k,
+                                                 pair=fraction != 0)
         if window <= SORT_MAX_WINDOW:
             return _kernels.move_quantile_by_sorting(values, window, k,
                                                      fraction)
