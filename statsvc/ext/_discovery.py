@@ -66,33 +66,46 @@ class _Survey:
     def __init__(self, path):
         self.started_ns = time.time_ns()
         self.roots = []  # (root, [metadata folder name]) or (zip, None)
-        parts = [sys.executable, sys.version, str(FORMAT)]
-        ctimes = []
+        # Names relative to their root keep the fingerprint short; the
+        # loop is the warm path's main cost, hence plain appends.
+        parts = [sys.executable, sys.version, FORMAT]
+        self._ctimes = ctimes = []
         for entry in path:
             root = entry or os.getcwd()
+            parts.append(entry)
             try:
                 st = os.stat(root)
             except OSError:
-                parts.append(f'{entry}:-')
+                parts.append(None)
                 continue
+            parts += (root, st.st_mtime_ns, st.st_ino)
             ctimes.append(st.st_ctime_ns)
-            parts.append(f'{entry}:{root}:{st.st_mtime_ns}:{st.st_ino}')
-            if stat.S_ISDIR(st.st_mode):
-                names = _metadata_folders(root)
-                self.roots.append((root, names))
-                # Names relative to the root keep the fingerprint short.
-                for name in names:
-                    parts.append(
-                        _stamp(root, name, 'entry_points.txt', ctimes))
-                    if '-' not in name:
-                        # No version in the name: it is read from the
-                        # metadata file (a development egg-info).
-                        parts.append(_stamp(root, name, 'PKG-INFO', ctimes))
-                        parts.append(_stamp(root, name, 'METADATA', ctimes))
-            else:  # a zip file or an egg file
+            if not stat.S_ISDIR(st.st_mode):  # a zip file or an egg file
                 self.roots.append((root, None))
-        self.fingerprint = '\n'.join(parts)
+                continue
+            names = _metadata_folders(root)
+            self.roots.append((root, names))
+            prefix = os.path.join(root, '')
+            for name in names:
+                parts.append(name)
+                if self._stamp(f'{prefix}{name}/entry_points.txt', parts) and (
+                        '-' not in name):
+                    # No version in the name: it is read from the metadata
+                    # file (a development egg-info, edited in place).
+                    self._stamp(f'{prefix}{name}/PKG-INFO', parts)
+                    self._stamp(f'{prefix}{name}/METADATA', parts)
+        self.fingerprint = repr(parts)
         self.newest_ns = max(ctimes, default=0)
+
+    def _stamp(self, filename, parts):
+        try:
+            st = os.stat(filename)
+        except OSError:
+            parts.append(None)
+            return False
+        parts += (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+        self._ctimes.append(st.st_ctime_ns)
+        return True
 
     def racy(self):
         """True if something changed too recently to trust its stamps."""
@@ -115,16 +128,6 @@ def _metadata_folders(root):
             os.path.join(root, 'EGG-INFO')):
         names.append('EGG-INFO')
     return names
-
-
-def _stamp(root, folder, filename, ctimes):
-    try:
-        st = os.stat(os.path.join(root, folder, filename))
-    except OSError:
-        return f'{folder} {filename} -'
-    ctimes.append(st.st_ctime_ns)
-    return (f'{folder} {filename} {st.st_mtime_ns} {st.st_ctime_ns} '
-            f'{st.st_size} {st.st_ino}')
 
 
 def _version_from_folder(folder):

@@ -28,6 +28,12 @@ class _HintFinder:
 
     def __init__(self, hints):
         self.hints = hints  # {module: (origin, base dir mtime, pkg mtime)}
+        self._mtimes = {}  # each directory is checked once per load
+
+    def _unchanged(self, folder, mtime):
+        if folder not in self._mtimes:
+            self._mtimes[folder] = _mtime(folder)
+        return self._mtimes[folder] == mtime
 
     def find_spec(self, name, path=None, target=None):
         hint = self.hints.get(name)
@@ -39,8 +45,8 @@ class _HintFinder:
         # A submodule is searched for in its parent's __path__ only.
         if path is not None and list(path) != [base]:
             return None
-        if _mtime(base) != base_mtime or (
-                package and _mtime(package) != package_mtime):
+        if not self._unchanged(base, base_mtime) or (
+                package and not self._unchanged(package, package_mtime)):
             return None
         spec = ModuleSpec(name, SourceFileLoader(name, origin), origin=origin,
                           is_package=package is not None)
