@@ -168,13 +168,15 @@ class ExtensionManager:
     def list_entry_points(self):
         """Return the entry points of this namespace, without loading them."""
         path = (os.getcwd(), tuple(sys.path))
-        cls = type(self)
-        if cls._entry_point_cache_path != path:
+        # The class that holds the cache in use also holds its path.
+        owner = next(c for c in type(self).__mro__
+                     if 'ENTRY_POINT_CACHE' in vars(c))
+        if owner._entry_point_cache_path != path:
             # Entries found on another sys.path may be wrong here; the
             # first lookup keeps what tests may have put in the cache.
-            if cls._entry_point_cache_path is not None:
+            if owner._entry_point_cache_path is not None:
                 self.ENTRY_POINT_CACHE.clear()
-            cls._entry_point_cache_path = path
+            owner._entry_point_cache_path = path
         if self.namespace not in self.ENTRY_POINT_CACHE:
             found = _discovery.index(self.USE_DISK_CACHE).group(self.namespace)
             self.ENTRY_POINT_CACHE[self.namespace] = found

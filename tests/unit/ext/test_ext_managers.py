@@ -334,3 +334,17 @@ def test_verify_requirements(site, caplog):
     assert 'pytest<1 (found pytest ' in str(failures['old'])
     # Not checked unless asked for, as stevedore: everything imports.
     assert len(ExtensionManager(NS).names()) == 4
+
+
+def test_entry_point_cache_path_is_shared_by_all_managers(three, tmp_path,
+                                                          monkeypatch):
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.mkdir()
+    three.add('delta', {NS: {'d': 'delta:Plugin'}}, root=str(elsewhere))
+    assert DriverManager(NS, 'a').driver is sys.modules['alpha'].Plugin
+    with monkeypatch.context() as m:
+        m.syspath_prepend(str(elsewhere))
+        assert 'd' in ExtensionManager(NS).names()
+    # Back on the first path, the driver manager must not see delta.
+    with pytest.raises(NoMatches):
+        DriverManager(NS, 'd')
