@@ -44,7 +44,9 @@ class AuthHook(hooks.PecanHook):
     def on_route(self, state):
         request = state.request
         request.user = None
-        if request.path not in self.PUBLIC_PATHS:
+        # PATH_INFO, not request.path: that raises on non-UTF-8 bytes, which
+        # routing answers with a 400 after authentication.
+        if request.environ.get("PATH_INFO") not in self.PUBLIC_PATHS:
             request.user = self.authenticator.authenticate(request)
 
 
@@ -69,6 +71,10 @@ class AccessLogHook(hooks.PecanHook):
         request = state.request
         started = getattr(request, "started", None)
         millis = (time.perf_counter() - started) * 1000 if started else 0.0
+        # The raw WSGI path (request.path raises on non-UTF-8 bytes),
+        # escaped so that a hostile path cannot forge log lines.
+        path = request.environ.get("PATH_INFO", "").encode(
+            "latin-1", "replace").decode("utf-8", "backslashreplace")
         ACCESS_LOG.info("method=%s path=%s status=%s duration_ms=%.1f",
-                        request.method, request.path, state.response.status_int,
-                        millis)
+                        request.method, ascii(path)[1:-1],
+                        state.response.status_int, millis)

@@ -1,5 +1,7 @@
 """``/v1/metric/<id>/measures``: add points, read them, compute statistics."""
+import collections
 import logging
+import math
 
 import numpy as np
 import pecan
@@ -44,8 +46,9 @@ def _resampling(query):
     try:
         seconds = float(raw)
     except ValueError:
-        seconds = float("nan")
-    nanoseconds = round(seconds * 1e9) if seconds == seconds else 0
+        seconds = math.nan
+    # round() raises on NaN and infinities (1e300 seconds is one in ns).
+    nanoseconds = round(seconds * 1e9) if math.isfinite(seconds * 1e9) else 0
     if not 1 <= nanoseconds < 2 ** 62:
         raise ApiError(400, f"granularity must be a positive number of "
                             f"seconds, got {raw!r}", parameter="granularity")
@@ -130,7 +133,9 @@ class MeasuresController(rest.RestController):
     def get_all(self):
         request = pecan.request
         query = request.GET
-        duplicated = [k for k in set(query.keys()) if len(query.getall(k)) > 1]
+        # One pass: getall() per key would be quadratic in the query size.
+        duplicated = [k for k, n in collections.Counter(query.keys()).items()
+                      if n > 1]
         if duplicated:
             raise ApiError(400, f"Parameter(s) given more than once: "
                                 f"{', '.join(sorted(duplicated))}")
