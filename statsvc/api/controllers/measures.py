@@ -3,7 +3,6 @@ import collections
 import logging
 import math
 
-import numpy as np
 import pecan
 from pecan import rest
 
@@ -15,7 +14,7 @@ from statsvc.api.errors import ApiError
 from statsvc.api.measures_input import parse_measures
 from statsvc.api.responses import empty_response, json_response
 from statsvc.api import timestamps
-from statsvc.statistics import ParameterError, Series
+from statsvc.statistics import ParameterError, Series, as_series
 
 LOG = logging.getLogger(__name__)
 
@@ -80,37 +79,42 @@ def _statistic(query):
     except ParameterError as e:
         raise ApiError(400, f"Statistic {name!r}: {e}",
                        parameter=e.parameter)
+    except _PLUGIN_FAULTS as e:
+        raise _plugin_fault(name, "raised in validate", e)
+
+
+# What a plugin bug may raise; SystemExit too, so that a stray sys.exit()
+# in a plugin cannot end the worker.
+_PLUGIN_FAULTS = (Exception, SystemExit)
+
+
+def _plugin_fault(name, what, exc):
+    """Log a plugin bug once, with its traceback; return the JSON 500 that
+    names the plugin."""
+    LOG.error("statistic %s %s", name, what, exc_info=exc)
+    return ApiError(500, f"Statistic {name!r} {what}: "
+                         f"{type(exc).__name__}: {exc}", statistic=name)
 
 
 def _run_statistic(name, plugin, series, params):
     """Run a plugin's ``compute``, containing whatever it does wrong.
 
-    A plugin bug is a JSON 500 naming the plugin, logged with its traceback;
-    the worker carries on.
+    A ``ParameterError`` is the query's fault: 400. Anything else it raises,
+    or a result that is not a :class:`Series` of two 1-D arrays of equal
+    length, is a plugin bug: a JSON 500 naming the plugin; the worker
+    carries on.
     """
     try:
         result = plugin.compute(series, **params)
     except ParameterError as e:
         raise ApiError(400, f"Statistic {name!r}: {e}", parameter=e.parameter)
-    except Exception as e:
-        LOG.exception("statistic %s raised in compute", name)
-        raise ApiError(500, f"Statistic {name!r} failed: "
-                            f"{type(e).__name__}: {e}")
+    except _PLUGIN_FAULTS as e:
+        raise _plugin_fault(name, "raised in compute", e)
     try:
-        ts = np.asarray(result.timestamps)
-        values = np.asarray(result.values, dtype="float64")
-        if ts.dtype.kind == "M":
-            ts = ts.astype("datetime64[ns]").view("int64")
-        elif ts.dtype.kind not in "iu":
-            raise TypeError(f"timestamps of dtype {ts.dtype}")
-        if ts.ndim != 1 or ts.shape != values.shape:
-            raise ValueError(f"{ts.shape[0] if ts.ndim else 0} timestamps "
-                             f"for {values.size} values")
-    except (AttributeError, TypeError, ValueError) as e:
-        LOG.error("statistic %s returned an invalid result: %s", name, e)
-        raise ApiError(500, f"Statistic {name!r} returned an invalid result:"
-                            f" {e}")
-    return ts.astype("int64", copy=False), values
+        ts, values = as_series(result)
+    except _PLUGIN_FAULTS as e:
+        raise _plugin_fault(name, "returned an invalid result", e)
+    return ts, values
 
 
 class MeasuresController(rest.RestController):
