@@ -1,16 +1,44 @@
 """statsvc.ext: the plugin core, a stevedore-compatible extension manager.
 
-Plugins are entry points of installed distributions, grouped by namespace
-(``statsvc.statistics``, ``statsvc.storage``)::
+How plugins are found
+---------------------
+A plugin is an entry point of an installed distribution; its group is the
+*namespace*.  A third-party package declares, in its ``setup.cfg``::
 
-    [statsvc.storage]
-    sqlite = statsvc.storage.sqlite_driver:SQLiteDriver
+    [options.entry_points]
+    statsvc.statistics =
+        hampel-filter = statsvc_hampel:HampelFilter
 
-The managers and their arguments are stevedore's (5.x): code written for
-stevedore works with ``statsvc.ext`` in its place.  Differences: the scan of
-installed distributions is cached on disk (see :mod:`._discovery`),
-``verify_requirements=True`` really checks requirements, and errors name the
-namespace, the entry point and its distribution.
+(or ``[project.entry-points."statsvc.statistics"]`` in ``pyproject.toml``)
+and, once installed (``pip install``, ``pip install -e`` or a folder of
+``*.dist-info`` on ``sys.path``), is found by every manager of that
+namespace.  The search is importlib.metadata's: ``sys.path`` in order, the
+``*.dist-info``/``*.egg-info`` folders of each entry in directory order,
+and only the first distribution of a given name counts.  Two *different*
+distributions may register the same name in one namespace:
+:class:`DriverManager` then raises :class:`~.exception.MultipleMatches`
+naming both, and ``statsvc-plugins list`` shows the conflict.
+
+The managers
+------------
+The classes, arguments and behaviour are stevedore's (5.x), so code written
+for stevedore works with ``statsvc.ext`` in its place:
+:class:`ExtensionManager` (all plugins), :class:`NamedExtensionManager`
+(those named), :class:`EnabledExtensionManager` (those a function accepts),
+:mod:`.dispatch` (all, chosen per call), :class:`HookManager` (every plugin
+of one name) and :class:`DriverManager` (exactly one).
+
+Differences from stevedore
+--------------------------
+* Start-up: the scan of installed distributions is cached on disk and
+  checked against the file system on every use (:mod:`._discovery`), and
+  plugin modules are imported without searching ``sys.path`` again while
+  nothing there changed (:mod:`._hints`).  ``STATSVC_EXT_CACHE=0`` turns
+  both off.
+* ``verify_requirements=True`` checks that each plugin's distribution has
+  its requirements installed, and skips it with the reason otherwise.
+* Errors name the namespace, the entry point (``name = module:attr``) and
+  its distribution with its version.
 
 This package imports nothing else from statsvc, so that it can be published
 on its own.

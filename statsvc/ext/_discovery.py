@@ -254,6 +254,8 @@ class _Index:
         self.fingerprint = fingerprint
         #: Where the scan is cached, None when caching is off.
         self.cache_file = cache_file
+        #: When the file system last matched the fingerprint.
+        self.surveyed_ns = 0
         self._dists = dists
         self._groups = {}
         for group, index, name, value in entry_points:
@@ -376,6 +378,7 @@ def index(use_cache=True):
     global _memo
     survey = _Survey(sys.path)
     if _memo is not None and _memo.fingerprint == survey.fingerprint:
+        _memo.surveyed_ns = survey.started_ns
         return _memo
     use_cache = use_cache and cache_enabled()
     filename = _cache_file() if use_cache else None
@@ -385,6 +388,7 @@ def index(use_cache=True):
         if use_cache and not survey.racy():
             _write_cache(filename, survey.fingerprint, *found)
     _memo = _Index(*found, survey.fingerprint, filename)
+    _memo.surveyed_ns = survey.started_ns
     return _memo
 
 

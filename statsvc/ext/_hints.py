@@ -72,13 +72,16 @@ class hinted_imports:
         self._finder = None
 
     def __enter__(self):
-        self._manager.list_entry_points()  # looks the index up if needed
+        self._started_ns = time.time_ns()
+        self._manager.list_entry_points()  # surveys, unless known already
         index = _discovery._memo
-        if index is None or index.cache_file is None:
-            return self  # no disk cache, or entry points given by hand
+        if index is None or index.surveyed_ns < self._started_ns:
+            # Hints are only as good as a fingerprint checked just now.
+            index = _discovery.index(self._manager.USE_DISK_CACHE)
+        if index.cache_file is None:
+            return self  # the disk cache is off
         self._file = index.cache_file + '.modules'
         self._fingerprint = index.fingerprint
-        self._started_ns = time.time_ns()
         fields = _discovery.read_fields(self._file, self._fingerprint) or []
         hints = {name: (origin, base, package) for name, origin, base, package
                  in zip(*[iter(fields)] * 4)}

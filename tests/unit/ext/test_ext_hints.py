@@ -115,3 +115,20 @@ def test_no_hints_without_the_disk_cache(packaged, answered, monkeypatch):
     assert answered == []
     assert not (packaged.root and os.path.exists(
         os.path.join(os.environ['XDG_CACHE_HOME'], 'statsvc')))
+
+
+def test_shadowing_module_seen_even_with_the_namespace_in_memory(
+        site, tmp_path, monkeypatch, answered):
+    early = tmp_path / 'early'
+    early.mkdir()
+    site.add('plain', {NS: {'plain': 'plain:Plugin'}})
+    monkeypatch.syspath_prepend(str(early))  # searched before the site
+    settle()
+    reload_plugins(site)
+    reload_plugins(site)
+    assert answered == ['plain']
+    (early / 'plain.py').write_text(PLUGIN.format(tag='early bird'))
+    del sys.modules['plain']  # the namespace stays in ENTRY_POINT_CACHE
+    mgr = ExtensionManager(NS)
+    assert answered == ['plain']
+    assert mgr['plain'].plugin().hello('w') == 'early bird greets w'
