@@ -24,11 +24,13 @@ _SORTED_CELLS = 1 << 17
 _TWO_PASS = 3
 
 #: A window's standard deviation below this fraction of its chunk's range
-#: is suspect (bottleneck's running update leaves ~1e-8 of the range).
+#: may be a rounding residue where the exact value is 0: such chunks get
+#: the exact (and costlier) test for constant windows.
 _SUSPECT_STD = 1e-4
 
 
 def _chunk_size(window):
+    """Windows per chunk: at least 4 windows' worth, so overlaps stay small."""
     return max(_CHUNK, 4 * window)
 
 
@@ -74,8 +76,8 @@ def move_std(values, window):
     computed in two passes; longer ones by bottleneck's one-pass update on
     chunk-centred values, whose error in the variance is below about
     ``1e-13 * H**2``, ``H`` the largest deviation from the mean of the
-    surrounding chunk (65536 points): negligible on stationary data, visible
-    in relative terms for a while after a drop in spread.
+    surrounding chunk (about 16384 points): negligible on stationary data,
+    visible in relative terms for a while after a drop in spread.
     """
     out = np.empty(len(values) - window + 1)
     for start, stop, x, shifted in _centred_chunks(values, window):

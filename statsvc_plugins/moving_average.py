@@ -59,9 +59,9 @@ class MovingMax(WindowStatistic):
 class MovingStd(WindowStatistic):
     """Sample standard deviation (ddof=1) of each window.
 
-    A window of equal values gives exactly 0.  Otherwise the result is
-    bottleneck's one-pass estimate on chunk-centred values: its absolute
-    error is about 1e-8 of the spread of the surrounding 65536 points.
+    A window of equal values gives exactly 0; accuracy otherwise is
+    described in :func:`statsvc_plugins._kernels.move_std` (in short: far
+    better than pandas', and exact to rounding for windows of 2 or 3).
     """
 
     description = ("Sample standard deviation (ddof=1) of each window of "
