@@ -38,7 +38,8 @@ Differences from stevedore
 * ``verify_requirements=True`` checks that each plugin's distribution has
   its requirements installed, and skips it with the reason otherwise.
 * Errors name the namespace, the entry point (``name = module:attr``) and
-  its distribution with its version.
+  its distribution with its version; with no logging configured they
+  still reach stderr (stevedore installs a ``NullHandler``).
 
 This package imports nothing else from statsvc, so that it can be published
 on its own.

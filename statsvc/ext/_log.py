@@ -1,21 +1,19 @@
 """Loggers that import :mod:`logging` only when there is something to say.
 
 Importing logging costs a good part of a warm start.  Until some code
-imports it, nothing can have configured it either, so a debug or info
-record would be dropped (the root logger's level is WARNING): such calls
-are skipped; warnings and errors import logging and are logged.
+imports it, nothing can have configured it either, so a debug record
+would be dropped (the root logger's level is WARNING): such calls are
+skipped; warnings and errors import logging and are logged.
+
+Unlike stevedore, no ``NullHandler`` is installed: an application that
+configures no logging still sees plugin failures on stderr (logging's
+"last resort" handler) instead of nothing.
 """
 import sys
-
-_PACKAGE = __name__.rpartition('.')[0]
 
 
 def _real(name):
     import logging
-    package = logging.getLogger(_PACKAGE)
-    if not package.handlers:
-        # As stevedore: the application decides where records go.
-        package.addHandler(logging.NullHandler())
     return logging.getLogger(name)
 
 
@@ -25,11 +23,8 @@ class Logger:
     def __init__(self, name):
         self.name = name
 
-    def _quiet(self):
-        return 'logging' not in sys.modules
-
     def debug(self, msg, *args, **kwargs):
-        if not self._quiet():
+        if 'logging' in sys.modules:
             _real(self.name).debug(msg, *args, **kwargs)
 
     def warning(self, msg, *args, **kwargs):
@@ -43,4 +38,7 @@ class Logger:
 
     def debugging(self):
         """Whether debug records would be emitted (to add tracebacks)."""
-        return not self._quiet() and _real(self.name).isEnabledFor(10)
+        if 'logging' not in sys.modules:
+            return False
+        import logging
+        return _real(self.name).isEnabledFor(logging.DEBUG)

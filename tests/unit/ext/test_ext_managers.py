@@ -1,6 +1,8 @@
 """The managers against real distributions (see conftest.site)."""
 import importlib.metadata
 import logging
+import os
+import subprocess
 import sys
 
 import pytest
@@ -348,3 +350,20 @@ def test_entry_point_cache_path_is_shared_by_all_managers(three, tmp_path,
     # Back on the first path, the driver manager must not see delta.
     with pytest.raises(NoMatches):
         DriverManager(NS, 'd')
+
+
+FAILING_START = '''
+from statsvc.ext import ExtensionManager
+ExtensionManager({ns!r})
+'''
+
+
+def test_load_failures_reach_stderr_without_logging_configured(site,
+                                                               tmp_path):
+    site.add('broken', {NS: {'bad': 'broken:Missing'}}, version='0.1')
+    env = dict(os.environ, PYTHONPATH=site.root,
+               XDG_CACHE_HOME=str(tmp_path / 'cache'))
+    done = subprocess.run([sys.executable, '-c', FAILING_START.format(ns=NS)],
+                          env=env, capture_output=True, text=True, check=True)
+    assert ("Could not load plugin 'bad = broken:Missing' from broken 0.1 "
+            f"in namespace '{NS}': AttributeError") in done.stderr
