@@ -28,21 +28,20 @@ def _check_statistic(plugin):
 CHECKS = {'statsvc.statistics': _check_statistic}
 
 
-def inspect(namespace):
+def plugin_rows(namespace):
     """One dict per entry point of ``namespace``, in discovery order."""
     errors = {}
     manager = ext.ExtensionManager(
         namespace,
-        on_load_failure_callback=lambda _, ep, err: errors.setdefault(
-            id(ep), err))
-    loaded = {id(e.entry_point): e for e in manager}
+        on_load_failure_callback=lambda _, ep, err: errors.setdefault(ep, err))
+    plugins = {e.entry_point: e.plugin for e in manager}
     check = CHECKS.get(namespace)
     rows = []
     for ep in manager.list_entry_points():
-        err = errors.get(id(ep))
+        err = errors.get(ep)
         if err is None and check is not None:
             try:
-                check(loaded[id(ep)].plugin)
+                check(plugins[ep])
             except Exception as exc:
                 err = exc
         dist = ep.dist
@@ -99,7 +98,7 @@ def main(argv=None):
     else:
         namespaces = sorted(set(NAMESPACES).union(
             n for n in ext.namespaces() if n.startswith('statsvc.')))
-    rows = [row for namespace in namespaces for row in inspect(namespace)]
+    rows = [row for namespace in namespaces for row in plugin_rows(namespace)]
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         print()
