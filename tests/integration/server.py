@@ -22,7 +22,7 @@ class Server:
     """A ``statsvc-api`` process; use as a context manager."""
 
     def __init__(self, data_dir, port=None, workers=2, log_path=None,
-                 extra_args=(), env=None, bin_dir=BIN_DIR):
+                 extra_args=(), env=None, bin_dir=BIN_DIR, cwd=None):
         self.port = port or free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.args = [os.path.join(bin_dir, "statsvc-api"), "--host",
@@ -30,13 +30,16 @@ class Server:
                      str(data_dir), "--workers", str(workers), *extra_args]
         self.log_path = log_path or os.path.join(str(data_dir) + ".log")
         self.env = dict(os.environ, **(env or {}))
+        self.cwd = cwd
+        self.workers = workers
         self.process = None
 
     def start(self, timeout=30):
         self.log = open(self.log_path, "ab")
+        self.log_offset = self.log.tell()
         self.process = subprocess.Popen(
             self.args, stdout=self.log, stderr=subprocess.STDOUT,
-            env=self.env, start_new_session=True)
+            env=self.env, cwd=self.cwd, start_new_session=True)
         self.wait_ready(timeout)
         return self
 
@@ -45,22 +48,37 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"statsvc-api exited: {self.read_log()}")
-            try:
-                self.request("GET", "/v1/status")
-                return
-            except (OSError, urllib.error.HTTPError):
-                time.sleep(0.1)
+            # Every worker must have loaded the app: requests may go to any,
+            # and uwsgi stopped while a worker loads takes its full mercy.
+            if self.workers_ready() >= self.workers:
+                try:
+                    self.request("GET", "/v1/status")
+                    return
+                except (OSError, urllib.error.HTTPError):
+                    pass
+            time.sleep(0.1)
         raise RuntimeError(f"statsvc-api not ready: {self.read_log()}")
+
+    def workers_ready(self):
+        with open(self.log_path, "rb") as f:
+            f.seek(self.log_offset)
+            return f.read().count(b"WSGI app 0 (mountpoint='') ready in")
 
     def read_log(self):
         with open(self.log_path, "rb") as f:
             return f.read().decode(errors="replace")[-4000:]
 
-    def stop(self):
+    def stop(self, grace=2):
+        """SIGTERM, then SIGKILL the whole group after ``grace`` seconds.
+
+        uwsgi's threaded workers sometimes deadlock on shutdown behind the
+        HTTP router (the master then waits ``worker-reload-mercy``); the
+        tests do not wait for that, and acknowledged writes are durable.
+        """
         if self.process and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(20)
+                self.process.wait(grace)
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
