@@ -367,3 +367,16 @@ def test_load_failures_reach_stderr_without_logging_configured(site,
                           env=env, capture_output=True, text=True, check=True)
     assert ("Could not load plugin 'bad = broken:Missing' from broken 0.1 "
             f"in namespace '{NS}': AttributeError") in done.stderr
+
+
+def test_verify_requirements_without_packaging_says_so(site, monkeypatch):
+    site.add('needs', {NS: {'n': 'needs:Plugin'}}, requires=['pytest'])
+    for name in [m for m in sys.modules if m.split('.')[0] == 'packaging']:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, 'packaging', None)  # not installed
+    failures = []
+    ExtensionManager(NS, verify_requirements=True,
+                     on_load_failure_callback=lambda *a: failures.append(a))
+    [(_, ep, err)] = failures
+    assert isinstance(err, MissingRequirements)
+    assert "needs the 'packaging' library" in str(err)
