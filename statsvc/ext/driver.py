@@ -14,25 +14,16 @@ from .named import NamedExtensionManager
 class DriverManager(NamedExtensionManager):
     """Load a single plugin with a given name from the namespace.
 
-    :param namespace: The namespace for the entry points.
     :param name: The name of the driver to load.
-    :param invoke_on_load: Whether to call the loaded plugin.
-    :param invoke_args: Positional arguments for that call.
-    :param invoke_kwds: Keyword arguments for that call.
     :param on_load_failure_callback: Called as ``(manager, entrypoint,
         exception)`` when the driver cannot be loaded; by default the
         exception propagates.
-    :param on_missing_entrypoints_callback: Called with ``{name}`` when
-        the driver was not loaded.
-    :param verify_requirements: Whether to check the driver's distribution
-        requirements before loading it.
-    :param warn_on_missing_entrypoint: Whether to log a warning when the
-        driver was not loaded and there is no
-        ``on_missing_entrypoints_callback``.
     :param conflict_resolver: Chooses the driver when several entry points
-        have the name; by default
-        :func:`~.extension.error_on_conflict` raises
-        :class:`~.exception.MultipleMatches`.
+        have the name; by default :func:`~.extension.error_on_conflict`
+        raises :class:`~.exception.MultipleMatches`.
+
+    The other arguments are those of
+    :class:`~.named.NamedExtensionManager`.
     """
 
     def __init__(self, namespace, name, invoke_on_load=False, invoke_args=(),

@@ -14,20 +14,12 @@ LOG = _log.Logger(__name__)
 class EnabledExtensionManager(ExtensionManager):
     """Loads only plugins that pass a check function.
 
-    :param namespace: The namespace for the entry points.
-    :param check_func: Called with each loaded :class:`~.extension.Extension`;
-        it is kept only if this returns true.
-    :param invoke_on_load: Whether to call each loaded plugin.
-    :param invoke_args: Positional arguments for that call.
-    :param invoke_kwds: Keyword arguments for that call.
-    :param propagate_map_exceptions: Whether exceptions raised inside
-        :meth:`map` propagate.
-    :param on_load_failure_callback: Called as ``(manager, entrypoint,
-        exception)`` when a plugin cannot be loaded.
-    :param verify_requirements: Whether to check each plugin's
-        distribution requirements before loading it.
-    :param conflict_resolver: Chooses one extension when several share a
-        name (see :class:`~.extension.ExtensionManager`).
+    :param check_func: Called with each loaded
+        :class:`~.extension.Extension`; it is kept only if this returns
+        true.
+
+    The other arguments are those of
+    :class:`~.extension.ExtensionManager`.
     """
 
     def __init__(self, namespace, check_func, invoke_on_load=False,

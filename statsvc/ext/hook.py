@@ -11,20 +11,13 @@ from .named import NamedExtensionManager
 class HookManager(NamedExtensionManager):
     """Coordinate execution of multiple extensions using a common name.
 
-    :param namespace: The namespace for the entry points.
     :param name: The name of the hooks to load.
-    :param invoke_on_load: Whether to call each loaded plugin.
-    :param invoke_args: Positional arguments for that call.
-    :param invoke_kwds: Keyword arguments for that call.
-    :param on_load_failure_callback: Called as ``(manager, entrypoint,
-        exception)`` when a plugin cannot be loaded.
-    :param on_missing_entrypoints_callback: Called with ``{name}`` when no
-        hook was loaded.
-    :param verify_requirements: Whether to check each plugin's
-        distribution requirements before loading it.
     :param warn_on_missing_entrypoint: Whether to log a warning when no
         hook was loaded (off: having no hooks is normal).
-    :param conflict_resolver: Accepted for symmetry; hooks never conflict.
+
+    The other arguments are those of
+    :class:`~.named.NamedExtensionManager`; ``conflict_resolver`` is
+    accepted for symmetry, hooks never conflict.
     """
 
     def __init__(self, namespace, name, invoke_on_load=False, invoke_args=(),

@@ -19,26 +19,17 @@ def warning_on_missing_entrypoint(missing_names):
 class NamedExtensionManager(ExtensionManager):
     """Loads only the named extensions.
 
-    :param namespace: The namespace for the entry points.
     :param names: The names of the extensions to load.
-    :param invoke_on_load: Whether to call each loaded plugin.
-    :param invoke_args: Positional arguments for that call.
-    :param invoke_kwds: Keyword arguments for that call.
     :param name_order: If true, order the extensions as in ``names``
         (otherwise in the order the entry points are found).
-    :param propagate_map_exceptions: Whether exceptions raised inside
-        :meth:`map` propagate.
-    :param on_load_failure_callback: Called as ``(manager, entrypoint,
-        exception)`` when a plugin cannot be loaded.
     :param on_missing_entrypoints_callback: Called with the set of names
         that were not loaded (absent or failed).
-    :param verify_requirements: Whether to check each plugin's
-        distribution requirements before loading it.
     :param warn_on_missing_entrypoint: Whether to log a warning for names
         that were not loaded, when there is no
         ``on_missing_entrypoints_callback``.
-    :param conflict_resolver: Chooses one extension when several share a
-        name (see :class:`~.extension.ExtensionManager`).
+
+    The other arguments are those of
+    :class:`~.extension.ExtensionManager`.
     """
 
     def __init__(self, namespace, names, invoke_on_load=False,
