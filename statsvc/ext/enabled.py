@@ -37,7 +37,7 @@ class EnabledExtensionManager(ExtensionManager):
             conflict_resolver=conflict_resolver)
 
     def _load_one_plugin(self, ep, invoke_on_load, invoke_args, invoke_kwds,
-                         verify_requirements):
+                         verify_requirements=False):
         ext = super()._load_one_plugin(ep, invoke_on_load, invoke_args,
                                        invoke_kwds, verify_requirements)
         if ext and not self.check_func(ext):

@@ -18,6 +18,8 @@ from .exception import NoMatches
 
 LOG = _log.Logger(__name__)
 
+_CO_VARARGS = 0x04  # inspect.CO_VARARGS, without importing inspect (slow)
+
 
 class Extension:
     """Book-keeping object for one loaded plugin.
@@ -75,6 +77,16 @@ def error_on_conflict(namespace, name, entrypoints):
         f"{namespace} namespace: {_describe_all(entrypoints)}")
 
 
+def _takes_verify(method, positional):
+    """Whether ``method`` takes ``verify_requirements`` after ``positional``
+    other arguments.  stevedore up to 5.4 passed it to ``_load_plugins`` and
+    ``_load_one_plugin``, later versions do not: subclasses written against
+    either must keep working."""
+    code = getattr(method, '__code__', None)
+    return (code is None or bool(code.co_flags & _CO_VARARGS)
+            or code.co_argcount > positional + 1)  # + self
+
+
 class ExtensionManager:
     """Base class for all of the other managers: loads every plugin.
 
@@ -115,8 +127,8 @@ class ExtensionManager:
         self._init_attributes(
             namespace, propagate_map_exceptions=propagate_map_exceptions,
             on_load_failure_callback=on_load_failure_callback)
-        extensions = self._load_plugins(invoke_on_load, invoke_args,
-                                        invoke_kwds, verify_requirements)
+        extensions = self._call_load_plugins(invoke_on_load, invoke_args,
+                                             invoke_kwds, verify_requirements)
         self._init_plugins(extensions)
 
     @classmethod
@@ -186,18 +198,29 @@ class ExtensionManager:
         """Return the names of the entry points of this namespace."""
         return [ep.name for ep in self.list_entry_points()]
 
+    def _call_load_plugins(self, invoke_on_load, invoke_args, invoke_kwds,
+                           verify_requirements):
+        """``_load_plugins``, called as the subclass expects (see
+        :func:`_takes_verify`)."""
+        args = (invoke_on_load, () if invoke_args is None else invoke_args,
+                {} if invoke_kwds is None else invoke_kwds)
+        if _takes_verify(type(self)._load_plugins, len(args)):
+            args += (verify_requirements,)
+        return self._load_plugins(*args)
+
     def _load_plugins(self, invoke_on_load, invoke_args, invoke_kwds,
-                      verify_requirements):
+                      verify_requirements=False):
         extensions = []
+        args = (invoke_on_load, invoke_args, invoke_kwds)
+        if _takes_verify(type(self)._load_one_plugin, 1 + len(args)):
+            args += (verify_requirements,)
         # Plugin modules are found where they were last time, when nothing
         # there has changed (see _hints).
         with _hints.hinted_imports(self):
             for ep in self.list_entry_points():
                 LOG.debug('found extension %r', ep)
                 try:
-                    ext = self._load_one_plugin(
-                        ep, invoke_on_load, invoke_args, invoke_kwds,
-                        verify_requirements)
+                    ext = self._load_one_plugin(ep, *args)
                 except (KeyboardInterrupt, AssertionError):
                     raise
                 except Exception as err:
@@ -221,7 +244,7 @@ class ExtensionManager:
                       exc_info=LOG.debugging())
 
     def _load_one_plugin(self, ep, invoke_on_load, invoke_args, invoke_kwds,
-                         verify_requirements):
+                         verify_requirements=False):
         if verify_requirements:
             self._verify_requirements(ep)
         plugin = ep.load()

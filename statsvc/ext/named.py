@@ -44,8 +44,8 @@ class NamedExtensionManager(ExtensionManager):
             namespace, names, name_order=name_order,
             propagate_map_exceptions=propagate_map_exceptions,
             on_load_failure_callback=on_load_failure_callback)
-        extensions = self._load_plugins(invoke_on_load, invoke_args,
-                                        invoke_kwds, verify_requirements)
+        extensions = self._call_load_plugins(
+            invoke_on_load, invoke_args, invoke_kwds, verify_requirements)
         self._missing_names = set(names) - {e.name for e in extensions}
         if self._missing_names:
             if on_missing_entrypoints_callback:
@@ -86,7 +86,7 @@ class NamedExtensionManager(ExtensionManager):
             ', '.join(sorted(installed)) or 'none')
 
     def _load_one_plugin(self, ep, invoke_on_load, invoke_args, invoke_kwds,
-                         verify_requirements):
+                         verify_requirements=False):
         # Decide on the name first, so unwanted code is never imported.
         if ep.name not in self._names:
             return None

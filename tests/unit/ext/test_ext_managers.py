@@ -380,3 +380,23 @@ def test_verify_requirements_without_packaging_says_so(site, monkeypatch):
     [(_, ep, err)] = failures
     assert isinstance(err, MissingRequirements)
     assert "needs the 'packaging' library" in str(err)
+
+
+class NewStyleSubclass(EnabledExtensionManager):
+    """Written against stevedore 5.10, whose hooks take no
+    verify_requirements."""
+
+    def _load_plugins(self, invoke_on_load, invoke_args, invoke_kwds):
+        self.loading = True
+        return super()._load_plugins(invoke_on_load, invoke_args, invoke_kwds)
+
+    def _load_one_plugin(self, ep, invoke_on_load, invoke_args, invoke_kwds):
+        return super()._load_one_plugin(ep, invoke_on_load, invoke_args,
+                                        invoke_kwds)
+
+
+def test_stevedore_5_10_style_subclass_hooks_are_called(three):
+    mgr = NewStyleSubclass(NS, lambda ext: ext.name != 'a',
+                           invoke_on_load=True, invoke_args=None)
+    assert mgr.loading and sorted(mgr.names()) == ['b', 'c']
+    assert all(e.obj.args == () for e in mgr)
