@@ -22,8 +22,8 @@ CENTER = Parameter(
 class WindowStatistic(Statistic):
     """A statistic of each run of ``window`` consecutive points.
 
-    Gaps (NaN) are dropped first, so a window is ``window`` *valid*
-    points.  One output point per full window: a series shorter than the
+    Gaps (NaN, and +-inf, which JSON cannot carry) are dropped first, so a
+    window is ``window`` *valid* points.  One output point per full window: a series shorter than the
     window gives an empty series, not an error.  Each result is stamped
     with the window's last timestamp, or with ``center=true`` with the
     timestamp at index ``(window - 1) // 2`` from its end (the middle point;
