@@ -48,9 +48,12 @@ def _normalize(name):
 
 
 def cache_dir():
-    """``$XDG_CACHE_HOME/statsvc`` or ``~/.cache/statsvc``."""
-    base = os.environ.get('XDG_CACHE_HOME') or os.path.expanduser('~/.cache')
-    return os.path.join(base, 'statsvc')
+    """``$XDG_CACHE_HOME/statsvc`` or ``~/.cache/statsvc``; None if there
+    is no home either (the XDG spec ignores a relative XDG_CACHE_HOME)."""
+    base = os.environ.get('XDG_CACHE_HOME', '')
+    if not os.path.isabs(base):
+        base = os.path.expanduser('~/.cache')
+    return os.path.join(base, 'statsvc') if os.path.isabs(base) else None
 
 
 def cache_enabled():
@@ -299,11 +302,14 @@ _ENCODING = dict(encoding='utf-8', errors='surrogateescape')
 
 
 def _cache_file():
+    folder = cache_dir()
+    if folder is None:
+        return None
     key = '\0'.join([sys.executable, os.getcwd(), *sys.path])
     # Two environments sharing a name only overwrite each other's cache:
     # the fingerprint inside decides whether a file is used.
     digest = binascii.crc32(key.encode(**_ENCODING))
-    return os.path.join(cache_dir(), f'entry-points-{digest:08x}')
+    return os.path.join(folder, f'entry-points-{digest:08x}')
 
 
 def read_fields(filename, fingerprint):
@@ -380,12 +386,11 @@ def index(use_cache=True):
     if _memo is not None and _memo.fingerprint == survey.fingerprint:
         _memo.surveyed_ns = survey.started_ns
         return _memo
-    use_cache = use_cache and cache_enabled()
-    filename = _cache_file() if use_cache else None
-    found = _read_cache(filename, survey.fingerprint) if use_cache else None
+    filename = _cache_file() if use_cache and cache_enabled() else None
+    found = _read_cache(filename, survey.fingerprint) if filename else None
     if found is None:
         found = _scan(survey)
-        if use_cache and not survey.racy():
+        if filename and not survey.racy():
             _write_cache(filename, survey.fingerprint, *found)
     _memo = _Index(*found, survey.fingerprint, filename)
     _memo.surveyed_ns = survey.started_ns

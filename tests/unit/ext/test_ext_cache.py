@@ -175,10 +175,15 @@ def test_cache_can_be_switched_off(site, tmp_path, monkeypatch):
 def test_cache_lives_under_xdg_cache_home_or_home(monkeypatch, tmp_path):
     monkeypatch.setenv('XDG_CACHE_HOME', str(tmp_path))
     assert _discovery.cache_dir() == str(tmp_path / 'statsvc')
-    monkeypatch.delenv('XDG_CACHE_HOME')
     monkeypatch.setenv('HOME', str(tmp_path / 'home'))
-    assert _discovery.cache_dir() == str(tmp_path / 'home' / '.cache' /
-                                         'statsvc')
+    for ignored in ('', 'relative/path'):
+        monkeypatch.setenv('XDG_CACHE_HOME', ignored)
+        assert _discovery.cache_dir() == str(tmp_path / 'home' / '.cache' /
+                                             'statsvc')
+    monkeypatch.delenv('XDG_CACHE_HOME')
+    monkeypatch.delenv('HOME')
+    monkeypatch.setattr(os.path, 'expanduser', lambda path: path)
+    assert _discovery.cache_dir() is None  # nowhere to cache: no error
 
 
 def test_namespaces_lists_the_groups(site):
@@ -208,3 +213,14 @@ def test_warm_start_needs_neither_importlib_metadata_nor_json(site,
             for _ in range(2)]
     assert runs[1].split() == ["['a']", 'one', '7.0', 'False', 'False']
     assert len(cache_files(tmp_path)) == 1
+
+
+def test_no_cache_directory_at_all_is_no_error(site, tmp_path, monkeypatch):
+    monkeypatch.setenv('XDG_CACHE_HOME', 'relative')
+    monkeypatch.delenv('HOME', raising=False)
+    monkeypatch.setattr(os.path, 'expanduser', lambda path: path)
+    monkeypatch.chdir(tmp_path)
+    site.add('one', {NS: {'a': 'one:Plugin'}})
+    settle()
+    assert names() == ['a']
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['site']
