@@ -8,14 +8,27 @@ importlib.metadata object only when asked for something it does not hold.
 import functools
 import importlib
 import os
-import re
 
-# The grammar of importlib.metadata.EntryPoint.pattern.
-_PATTERN = re.compile(
-    r'(?P<module>[\w.]+)\s*'
-    r'(:\s*(?P<attr>[\w.]+)\s*)?'
-    r'((?P<extras>\[.*\])\s*)?$'
-)
+
+def _dotted(text):
+    """Whether ``text`` matches ``[\\w.]+``."""
+    return bool(text) and all(c.isalnum() or c in '._' for c in text)
+
+
+def _parse(value):
+    """``(module, attr, extras)`` of ``module:attr [extras]``, by the
+    grammar of importlib.metadata's ``EntryPoint.pattern`` (a regular
+    expression would cost its compilation at every start), or None."""
+    main, bracket, extras = value.partition('[')
+    if bracket:
+        extras = bracket + extras.rstrip()
+        if not extras.endswith(']'):
+            return None
+    module, colon, attr = main.partition(':')
+    module, attr = module.rstrip(), attr.strip() if colon else None
+    if not _dotted(module) or (colon and not _dotted(attr)):
+        return None
+    return module, attr, extras
 
 
 class Distribution:
@@ -68,31 +81,32 @@ class EntryPoint:
         self.group = group
         self.dist = dist
 
-    def _match(self):
-        match = _PATTERN.match(self.value)
-        if match is None:
+    def _parts(self):
+        parts = _parse(self.value)
+        if parts is None:
             raise ValueError(
                 f'invalid entry point {self.name} = {self.value!r}')
-        return match
+        return parts
 
     @property
     def module(self):
-        return self._match().group('module')
+        return self._parts()[0]
 
     @property
     def attr(self):
-        return self._match().group('attr')
+        return self._parts()[1]
 
     @property
     def extras(self):
-        return re.findall(r'\w+', self._match().group('extras') or '')
+        import re
+        return re.findall(r'\w+', self._parts()[2])
 
     def load(self):
         """Import the module and return the object the entry point names."""
-        match = self._match()
-        module = importlib.import_module(match.group('module'))
-        attrs = filter(None, (match.group('attr') or '').split('.'))
-        return functools.reduce(getattr, attrs, module)
+        module, attr, _ = self._parts()
+        attrs = filter(None, (attr or '').split('.'))
+        return functools.reduce(getattr, attrs,
+                                importlib.import_module(module))
 
     def matches(self, **params):
         """True if every given attribute has the given value."""

@@ -145,3 +145,20 @@ def test_current_directory_entries(site, tmp_path, monkeypatch, entry):
     assert ('w', 'incwd:Plugin', 'incwd', '1.0') in found()
     monkeypatch.chdir(tmp_path)  # same sys.path, another directory
     assert ('w', 'incwd:Plugin', 'incwd', '1.0') not in found()
+
+
+@pytest.mark.parametrize('value', [
+    'mod', 'pkg.mod', 'pkg.mod:attr', 'pkg.mod:Obj.attr', 'mod : attr',
+    'mod:attr [a, b]', 'mod [x]', 'mod:attr[x]', 'mod[x]y]', 'mód:ñame',
+    'mod:', ':attr', ' mod', 'mod:a b', 'mod[x]:attr', 'mod:attr [x',
+    'mod-name:attr', 'mod:attr ', 'mod:attr [x] ', '', 'mod::attr'])
+def test_entry_point_values_parse_as_importlib_metadata_parses_them(value):
+    from statsvc.ext._entrypoint import EntryPoint
+    ours = EntryPoint('n', value, 'g')
+    theirs = importlib.metadata.EntryPoint('n', value, 'g')
+    if theirs.pattern.match(value) is None:
+        with pytest.raises(ValueError, match='invalid entry point'):
+            ours.module
+    else:
+        assert (ours.module, ours.attr, ours.extras) == (
+            theirs.module, theirs.attr, theirs.extras)
