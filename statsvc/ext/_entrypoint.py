@@ -12,7 +12,9 @@ import os
 
 def _dotted(text):
     """Whether ``text`` matches ``[\\w.]+``."""
-    return bool(text) and all(c.isalnum() or c in '._' for c in text)
+    # What is left once dots and underscores are gone must be alphanumeric.
+    rest = text.replace('.', '').replace('_', '')
+    return bool(text) and (not rest or rest.isalnum())
 
 
 def _parse(value):

@@ -151,7 +151,8 @@ def test_current_directory_entries(site, tmp_path, monkeypatch, entry):
     'mod', 'pkg.mod', 'pkg.mod:attr', 'pkg.mod:Obj.attr', 'mod : attr',
     'mod:attr [a, b]', 'mod [x]', 'mod:attr[x]', 'mod[x]y]', 'mód:ñame',
     'mod:', ':attr', ' mod', 'mod:a b', 'mod[x]:attr', 'mod:attr [x',
-    'mod-name:attr', 'mod:attr ', 'mod:attr [x] ', '', 'mod::attr'])
+    'mod-name:attr', 'mod:attr ', 'mod:attr [x] ', '', 'mod::attr',
+    '_', '.', '_.:_', 'a.b_c:d_1.e'])
 def test_entry_point_values_parse_as_importlib_metadata_parses_them(value):
     from statsvc.ext._entrypoint import EntryPoint
     ours = EntryPoint('n', value, 'g')
