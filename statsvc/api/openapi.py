@@ -184,7 +184,12 @@ DOCUMENT = {
                            "statistics": {"type": "object", "properties": {
                                "loaded": {"type": "array",
                                           "items": {"type": "string"}},
-                               "failed": {"type": "object"}}}}},
+                               "failed": {"type": "object"},
+                               "runtime_errors": {
+                                   "type": "object",
+                                   "description": "faults of loaded "
+                                                  "plugins, counted by "
+                                                  "the answering worker"}}}}},
         },
     },
 }

@@ -43,6 +43,9 @@ class StatisticsRegistry:
 
     def __init__(self, enabled=(), disabled=()):
         self.failed = {}
+        #: name -> {"count", "last_error"}: faults of loaded plugins while
+        #: serving, in this process (see :meth:`record_runtime_error`).
+        self.runtime_errors = {}
         installed = installed_names()
         absent = sorted(set(enabled) - set(installed))
         if absent:
@@ -72,6 +75,16 @@ class StatisticsRegistry:
                   _describe_entry_point(entry_point), reason)
         self.failed[entry_point.name] = {
             "target": entry_point.value, "error": reason}
+
+    def record_runtime_error(self, name, reason):
+        """Count a fault of the loaded plugin ``name`` for ``/v1/status``.
+
+        Thread-safe enough without a lock: a lost increment between two
+        threads only makes a diagnostic count one lower.
+        """
+        entry = self.runtime_errors.setdefault(name, {"count": 0})
+        entry["count"] += 1
+        entry["last_error"] = reason
 
     def __contains__(self, name):
         return name in self.plugins

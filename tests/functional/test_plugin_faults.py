@@ -180,6 +180,10 @@ def test_a_run_failure_is_a_json_500_naming_the_plugin(faulty_app, caplog,
     assert errors[0].exc_info is not None  # the traceback is in the log
     # The worker carries on: the same and other requests still answer.
     stat(faulty_app, name, 500)
+    statistics = faulty_app.get("/v1/status").json["statistics"]
+    assert statistics["runtime_errors"][name] == {
+        "count": 2, "last_error": resp.json["description"]}
+    assert name in statistics["loaded"]
     stat(faulty_app, "faulty-fine", 200)
     faulty_app.get(f"/v1/metric/{faulty_app.metric}/measures", status=200)
 

@@ -92,8 +92,9 @@ def _plugin_fault(name, what, exc):
     """Log a plugin bug once, with its traceback; return the JSON 500 that
     names the plugin."""
     LOG.error("statistic %s %s", name, what, exc_info=exc)
-    return ApiError(500, f"Statistic {name!r} {what}: "
-                         f"{type(exc).__name__}: {exc}", statistic=name)
+    description = f"Statistic {name!r} {what}: {type(exc).__name__}: {exc}"
+    pecan.request.statistics.record_runtime_error(name, description)
+    return ApiError(500, description, statistic=name)
 
 
 def _run_statistic(name, plugin, series, params):

@@ -21,5 +21,7 @@ class StatusController(rest.RestController):
         return json_response({
             "storage": store,
             "statistics": {"loaded": registry.names(),
-                           "failed": registry.failed},
+                           "failed": registry.failed,
+                           # Counted by the worker process that answers.
+                           "runtime_errors": registry.runtime_errors},
         }, status=200 if store["reachable"] else 503)
