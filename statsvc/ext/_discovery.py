@@ -47,6 +47,15 @@ def _normalize(name):
     return re.sub(r'[-_.]+', '_', name).lower()
 
 
+def cwd():
+    """The working directory, or '' if it was deleted (as the import
+    system, which then skips the '' entry of sys.path)."""
+    try:
+        return os.getcwd()
+    except FileNotFoundError:
+        return ''
+
+
 def cache_dir():
     """``$XDG_CACHE_HOME/statsvc`` or ``~/.cache/statsvc``; None if there
     is no home either (the XDG spec ignores a relative XDG_CACHE_HOME)."""
@@ -74,7 +83,7 @@ class _Survey:
         parts = [sys.executable, sys.version, FORMAT]
         self._ctimes = ctimes = []
         for entry in path:
-            root = entry or os.getcwd()
+            root = entry or cwd()
             parts.append(entry)
             try:
                 st = os.stat(root)
@@ -305,7 +314,7 @@ def _cache_file():
     folder = cache_dir()
     if folder is None:
         return None
-    key = '\0'.join([sys.executable, os.getcwd(), *sys.path])
+    key = '\0'.join([sys.executable, cwd(), *sys.path])
     # Two environments sharing a name only overwrite each other's cache:
     # the fingerprint inside decides whether a file is used.
     digest = binascii.crc32(key.encode(**_ENCODING))

@@ -5,7 +5,6 @@ Use it when the application wants all the plugins installed in a namespace
 narrow the choice: by name (:mod:`.named`, :mod:`.driver`, :mod:`.hook`),
 by a check function (:mod:`.enabled`) or per call (:mod:`.dispatch`).
 """
-import os
 import sys
 
 from . import _discovery
@@ -179,7 +178,7 @@ class ExtensionManager:
 
     def list_entry_points(self):
         """Return the entry points of this namespace, without loading them."""
-        path = (os.getcwd(), tuple(sys.path))
+        path = (_discovery.cwd(), tuple(sys.path))
         # The class that holds the cache in use also holds its path.
         owner = next(c for c in type(self).__mro__
                      if 'ENTRY_POINT_CACHE' in vars(c))

@@ -163,3 +163,13 @@ def test_entry_point_values_parse_as_importlib_metadata_parses_them(value):
     else:
         assert (ours.module, ours.attr, ours.extras) == (
             theirs.module, theirs.attr, theirs.extras)
+
+
+def test_deleted_working_directory_is_skipped(site, tmp_path, monkeypatch):
+    site.add('fine', {NS: {'f': 'fine:Plugin'}})
+    gone = tmp_path / 'gone'
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    monkeypatch.syspath_prepend('')
+    gone.rmdir()
+    assert found() == [('f', 'fine:Plugin', 'fine', '1.0')]
