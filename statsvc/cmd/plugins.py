@@ -62,11 +62,12 @@ def plugin_rows(namespace):
 
 
 def _status(row):
+    problems = []
     if not row['loads']:
-        return f"FAILS: {row['error']}"
+        problems.append(f"FAILS: {row['error']}")
     if row['conflicts_with']:
-        return 'CONFLICT with ' + ', '.join(row['conflicts_with'])
-    return 'ok'
+        problems.append('CONFLICT with ' + ', '.join(row['conflicts_with']))
+    return '; '.join(problems) or 'ok'
 
 
 def _print_table(namespaces, rows):
