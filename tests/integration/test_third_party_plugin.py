@@ -3,15 +3,16 @@
 A fresh virtual environment gets statsvc (``pip install`` of this
 project), ``statsvc-api --touch-reload FILE`` runs from it, and the sample
 distribution ``tests/fixtures/statsvc-sample-plugin`` (``hampel-filter``)
-is ``pip install``-ed next to it, used, and ``pip uninstall``-ed, with a
-touch of the reload file after each.  The service has its own
+is ``pip install``-ed next to it, used, upgraded and ``pip uninstall``-ed,
+with a touch of the reload file after each.  The service has its own
 ``XDG_CACHE_HOME``, so the plugin core's real on-disk entry point cache is
 in play and must never hide an install or an uninstall.  Then a broken
 distribution (``tests/fixtures/statsvc-broken-plugin``) must not take the
 service down.
 
-The venv costs about 10 s (uWSGI comes from pip's wheel cache, filled by
-the ``pip install -e .[test]`` that set up the suite).
+The venv with statsvc costs 15-30 s and the module 35-75 s on a 2-core
+machine, depending on its load (uWSGI comes from pip's wheel cache, filled
+by the ``pip install -e .[test]`` that set up the suite).
 """
 import configparser
 import json
@@ -232,6 +233,23 @@ def test_install_use_and_uninstall_a_third_party_statistic(
         line, = [line for line in listing.stdout.splitlines()
                  if "hampel-filter" in line]
         assert f"\n    {line}\n" in (ROOT / "README.rst").read_text()
+
+        # An upgrade: same module path, new metadata and code.
+        upgrade = copy_project(SAMPLE, tmp_path / "statsvc-hampel-1.1")
+        for name, old, new in [
+                ("setup.cfg", "version = 1.0.0", "version = 1.1.0"),
+                ("statsvc_hampel/__init__.py", "default=3.0", "default=1.0")]:
+            text = (upgrade / name).read_text()
+            assert old in text
+            (upgrade / name).write_text(text.replace(old, new))
+        venv.pip("install", upgrade)
+        reload_service(server, reload_file)
+        details = get(server, "/v1/capabilities")["statistics_details"]
+        assert details["hampel-filter"]["parameters"]["threshold"][
+            "default"] == 1.0
+        points = get(server, f"{path}?stat=hampel-filter")
+        assert [p[2] for p in points] == pytest.approx(hampel(VALUES, 3, 1))
+        assert hampel(VALUES, 3, 1) != hampel(VALUES)
 
         venv.uninstall("statsvc-hampel")
         reload_service(server, reload_file)
