@@ -72,14 +72,16 @@ class hinted_imports:
         self._finder = None
 
     def __enter__(self):
+        if not (self._manager.USE_DISK_CACHE and _discovery.cache_enabled()):
+            return self
         self._started_ns = time.time_ns()
         self._manager.list_entry_points()  # surveys, unless known already
         index = _discovery._memo
         if index is None or index.surveyed_ns < self._started_ns:
             # Hints are only as good as a fingerprint checked just now.
-            index = _discovery.index(self._manager.USE_DISK_CACHE)
+            index = _discovery.index()
         if index.cache_file is None:
-            return self  # the disk cache is off
+            return self  # nowhere to write
         self._file = index.cache_file + '.modules'
         self._fingerprint = index.fingerprint
         fields = _discovery.read_fields(self._file, self._fingerprint) or []

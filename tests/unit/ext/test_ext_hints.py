@@ -113,8 +113,16 @@ def test_no_hints_without_the_disk_cache(packaged, answered, monkeypatch):
     reload_plugins(packaged)
     reload_plugins(packaged)
     assert answered == []
-    assert not (packaged.root and os.path.exists(
-        os.path.join(os.environ['XDG_CACHE_HOME'], 'statsvc')))
+    assert not os.path.exists(
+        os.path.join(os.environ['XDG_CACHE_HOME'], 'statsvc'))
+
+
+def test_no_hints_for_a_manager_class_without_disk_cache(packaged, answered,
+                                                         monkeypatch):
+    reload_plugins(packaged)  # hints are written
+    monkeypatch.setattr(ExtensionManager, 'USE_DISK_CACHE', False)
+    reload_plugins(packaged)
+    assert answered == []
 
 
 def test_shadowing_module_seen_even_with_the_namespace_in_memory(
