@@ -120,8 +120,13 @@ def test_no_hints_without_the_disk_cache(packaged, answered, monkeypatch):
 def test_no_hints_for_a_manager_class_without_disk_cache(packaged, answered,
                                                          monkeypatch):
     reload_plugins(packaged)  # hints are written
-    monkeypatch.setattr(ExtensionManager, 'USE_DISK_CACHE', False)
     reload_plugins(packaged)
+    assert answered
+    answered.clear()
+    monkeypatch.setattr(ExtensionManager, 'USE_DISK_CACHE', False)
+    for name in ('plain', 'pkg_h', 'pkg_h.sub'):
+        del sys.modules[name]  # the index stays in memory
+    ExtensionManager(NS)
     assert answered == []
 
 
