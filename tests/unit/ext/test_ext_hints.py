@@ -145,3 +145,45 @@ def test_shadowing_module_seen_even_with_the_namespace_in_memory(
     mgr = ExtensionManager(NS)
     assert answered == ['plain']
     assert mgr['plain'].plugin().hello('w') == 'early bird greets w'
+
+
+class EditableFinder:
+    """What setuptools installs for ``pip install -e`` (PEP 660): a meta
+    path finder after PathFinder mapping a top-level name to a project
+    directory that is not on sys.path."""
+
+    def __init__(self, mapping):
+        self.mapping = mapping
+
+    def find_spec(self, name, path=None, target=None):
+        import importlib.util
+        folder = self.mapping.get(name.partition('.')[0])
+        if folder is None or path is not None:
+            return None
+        init = os.path.join(folder, '__init__.py')
+        return importlib.util.spec_from_file_location(
+            name, init, submodule_search_locations=[folder])
+
+
+def test_editable_install_found_through_its_finder_and_hinted(
+        site, tmp_path, monkeypatch, answered):
+    project = tmp_path / 'project' / 'edit_pkg'
+    project.mkdir(parents=True)
+    (project / '__init__.py').write_text('')
+    (project / 'plugin.py').write_text(PLUGIN.format(tag='editable'))
+    site.modules.append('edit_pkg')
+    site.add('edit-pkg', {NS: {'edit': 'edit_pkg.plugin:Plugin'}},
+             module=False)
+    monkeypatch.setattr(sys, 'meta_path',
+                        sys.meta_path + [EditableFinder(
+                            {'edit_pkg': str(project)})])
+    settle()
+    first = reload_plugins(site)
+    files = (sys.modules['edit_pkg'].__file__,
+             sys.modules['edit_pkg.plugin'].__file__)
+    second = reload_plugins(site)
+    assert sorted(answered) == ['edit_pkg', 'edit_pkg.plugin']
+    assert (sys.modules['edit_pkg'].__file__,
+            sys.modules['edit_pkg.plugin'].__file__) == files
+    assert second['edit'].plugin().hello('v') == 'editable greets v'
+    assert first['edit'].entry_point.dist.name == 'edit-pkg'
