@@ -192,3 +192,24 @@ def test_broken_plugin_turned_off_is_never_imported(make_app, broken_plugin,
     assert status(app)["failed"] == {}
     assert not broken_plugin.exists()
     assert BUILTIN in offered(app)
+
+
+def test_plugin_breaking_the_contract_is_reported(make_app, tmp_path,
+                                                  monkeypatch):
+    site = tmp_path / "site"
+    install(site, "statsvc_cfgtest_contract", {"cfgtest-duck": "Duck"}, """
+        class Duck:
+            description = "Looks like a statistic, is not one."
+            parameters = ()
+
+            def compute(self, data):
+                return data
+        """)
+    monkeypatch.syspath_prepend(str(site))
+    app = make_app()
+    failed = status(app)["failed"]
+    assert list(failed) == ["cfgtest-duck"]
+    assert failed["cfgtest-duck"]["error"].startswith("ContractError: ")
+    assert "cfgtest-duck" not in offered(app)
+    assert make_app(statistics={"disabled": "cfgtest-duck"}).get(
+        "/v1/status").json["statistics"]["failed"] == {}
