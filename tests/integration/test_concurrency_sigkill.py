@@ -16,6 +16,7 @@ import uuid
 
 import pytest
 
+from statsvc.storage import load_driver
 from tests.integration.server import Server
 from tests.unit.storage.helpers import (
     REDIS_URL, delete_redis_prefix, redis_or_skip)
@@ -94,6 +95,11 @@ def stored(server, metric):
 @pytest.fixture(params=["sqlite", "redis"])
 def storage_args(request, tmp_path):
     if request.param == "sqlite":
+        # Create the store before the workers start: several workers
+        # creating it at once can fail on "PRAGMA journal_mode=WAL"
+        # ("database is locked"), a start-up race outside this test's scope.
+        load_driver({"driver": "sqlite",
+                     "data_dir": str(tmp_path / "data")}).close()
         yield []
         return
     redis_or_skip()
