@@ -99,14 +99,17 @@ def main():
     parser.add_argument("--duration", type=int, default=10,
                         help="seconds per wrk run (bounded)")
     parser.add_argument("--workers", type=int, default=os.cpu_count())
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=os.path.expanduser("~")) as tmp, \
-            Server(os.path.join(tmp, "data"), workers=args.workers) as server:
+            Server(os.path.join(tmp, "data"), workers=args.workers,
+                   extra_args=["--threads", str(args.threads)]) as server:
         base = server.base
         big, small = make_metric(base, 100_000), make_metric(base, 3_600)
         sink = post_json(base, "/v1/metric", {"name": "ingest"})["id"]
         rss_rest = worker_rss_mib(server.process.pid)
-        print(f"statsvc under uwsgi: {args.workers} workers x 2 threads, "
+        print(f"statsvc under uwsgi: {args.workers} workers x {args.threads} "
+              f"threads, "
               f"{os.cpu_count()} cores; wrk -d{args.duration}s keep-alive")
         print(f"worker RSS at rest (MiB): "
               f"{', '.join(f'{r:.1f}' for r in rss_rest)}")

@@ -12,7 +12,7 @@ DEFAULTS = {
         "host": "127.0.0.1",
         "port": "8041",
         "workers": str(os.cpu_count() or 1),
-        "threads": "2",
+        "threads": "8",
         "max_body_size": str(16 * 1024 * 1024),
         "max_measures_per_request": "1000000",
         "max_points_per_get": "2000000",

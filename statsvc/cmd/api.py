@@ -14,15 +14,15 @@ def uwsgi_options(host, port, workers, threads, max_body_size):
     uwsgi directly; a test keeps the two in step.
     """
     return [
-        # The HTTP router holds client connections and really keeps them
-        # alive; a bare http-socket answers HTTP/1.1 but closes after each
-        # response, and http11-socket pins a worker thread per idle client.
-        ("http", f"{host}:{port}"),
-        ("http-keepalive", "true"),
-        # Measured with bench/http.py: a 64 KiB router buffer, TCP_NODELAY
-        # and an offload thread (workers hand large responses to it and
-        # take the next request) make a 5 MB response 3x faster.
-        ("http-buffer-size", "65536"),
+        # Workers speak HTTP/1.1 with keep-alive themselves. bench/http.py
+        # measured uwsgi's HTTP router 2-4x slower on large responses (and
+        # a bigger router buffer makes it reset large POSTs); a bare
+        # http-socket answers HTTP/1.1 but closes after each response. An
+        # idle keep-alive client holds a worker thread until it closes or
+        # stays silent for socket-timeout, hence several threads a worker.
+        ("http11-socket", f"{host}:{port}"),
+        # An offload thread writes large responses so the worker thread
+        # can take the next request; TCP_NODELAY avoids delayed-ACK stalls.
         ("tcp-nodelay", "true"),
         ("offload-threads", "1"),
         ("module", "statsvc.wsgi:application"),
@@ -36,9 +36,11 @@ def uwsgi_options(host, port, workers, threads, max_body_size):
         ("die-on-term", "true"),
         ("thunder-lock", "true"),
         ("harakiri", "60"),
-        # Threaded workers sometimes deadlock on a uwsgi lock at shutdown;
-        # the master SIGKILLs them after this many seconds instead of 60.
-        # Writes are transactions, so a killed worker loses nothing.
+        # A worker that does not stop within 5 s of shutdown is SIGKILLed
+        # (uwsgi's default waits 60 s). Writes are transactions, so nothing
+        # acknowledged is lost. Signal the master only (systemd:
+        # KillMode=mixed): a SIGTERM to every worker at once can leave one
+        # stuck on a lock that a dying sibling held.
         ("worker-reload-mercy", "5"),
         ("limit-post", str(max_body_size)),
         ("buffer-size", "65535"),
@@ -86,7 +88,7 @@ def main(argv=None):
     parser.add_argument("--workers", type=int,
                         help="uwsgi worker processes (default: CPU count)")
     parser.add_argument("--threads", type=int,
-                        help="threads per worker (default 2)")
+                        help="threads per worker (default 8)")
     parser.add_argument("--config", help="statsvc.conf (or $STATSVC_CONFIG)")
     parser.add_argument("--touch-reload", metavar="FILE",
                         help="reload the workers when FILE is touched, e.g. "

@@ -20,5 +20,5 @@ def test_uwsgi_ini_matches_the_launcher_defaults():
     parser = configparser.ConfigParser(interpolation=None)
     parser.read(ROOT / "etc" / "statsvc" / "uwsgi.ini")
     ini = dict(parser["uwsgi"])
-    launcher = dict(uwsgi_options("127.0.0.1", 8041, 2, 2, 16777216))
+    launcher = dict(uwsgi_options("127.0.0.1", 8041, 2, 8, 16777216))
     assert ini == launcher
