@@ -25,3 +25,13 @@ def test_disabled_statistic_is_not_offered(make_app):
     app = make_app(statistics={"disabled": "moving-average"})
     assert "moving-average" not in app.get("/v1/capabilities").json[
         "statistics"]
+
+
+def test_any_accept_header_gets_json(app, metric):
+    for accept in ("application/json", "text/html", "text/csv",
+                   "application/json, text/plain;q=0.5"):
+        resp = app.get(f"/v1/metric/{metric}", headers={"Accept": accept})
+        assert resp.content_type == "application/json"
+        assert resp.json["id"] == metric
+        resp = app.get("/v1/nowhere", headers={"Accept": accept}, status=404)
+        assert resp.json["code"] == 404
