@@ -84,6 +84,7 @@ class Client(threading.Thread):
         self.acknowledged = collections.defaultdict(list)
         self.unknown = collections.defaultdict(list)
         self.sequence = 0
+        self.served = 0  # requests sent on this client's connections
         token = base64.b64encode(":".join(USER).encode()).decode()
         self.headers = {"Authorization": f"Basic {token}",
                         "Content-Type": "application/json"}
@@ -105,10 +106,11 @@ class Client(threading.Thread):
             response = self.connection.getresponse()
             response.read()
             status = response.status
-        except (OSError, http.client.HTTPException):
-            status = "connection error"
+        except (OSError, http.client.HTTPException) as e:
+            status = f"{type(e).__name__} after {self.served} requests"
             self.connection.close()
             self.connection = None
+        self.served += 1
         self.latencies[kind].append(time.perf_counter() - started)
         self.statuses[status] += 1
         return status
