@@ -23,11 +23,11 @@ sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 import argparse  # noqa: E402
 import json  # noqa: E402
-import re  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import urllib.request  # noqa: E402
 
+from bench import wrk_runner  # noqa: E402
 from tests.integration.server import Server  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -70,30 +70,6 @@ def worker_rss_mib(master_pid):
             if "uWSGI http" not in line and "uwsgi" in line]
 
 
-def wrk(url, clients, duration, script=None, run=0):
-    threads = min(clients, 2)
-    cmd = ["wrk", "-t", str(threads), "-c", str(clients), "-d",
-           f"{duration}s", "--latency", "--timeout", "30s"]
-    if script:
-        cmd += ["-s", script]
-    out = subprocess.run(cmd + [url, "--", str(run)], capture_output=True, text=True,
-                         timeout=duration + 60).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
-    done = int(re.search(r"(\d+) requests in", out).group(1))
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    errors = re.search(r"Socket errors: (.*)", out)
-    return {"rps": rps, "requests": done, "non2xx": int(bad.group(1))
-            if bad else 0, "socket_errors": errors.group(1) if errors
-            else "none", "p50": _percentile(out, "50"),
-            "p99": _percentile(out, "99")}
-
-
-def _percentile(out, which):
-    match = re.search(rf"^\s+{which}%\s+([\d.]+)(us|ms|s)", out, re.M)
-    value, unit = float(match.group(1)), match.group(2)
-    return value * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10,
@@ -124,8 +100,8 @@ def main():
                  f"{base}/v1/metric/{sink}/measures",
                  os.path.join(HERE, "wrk_post_measures.lua"))]:
             for clients in (1, 8):
-                result = wrk(url, clients, args.duration, script,
-                             run=len(rows))
+                result = wrk_runner.run(url, clients, args.duration,
+                                        script, script_args=[str(len(rows))])
                 rows.append((key, label, clients, result))
                 extra = (f"  points/s {result['rps'] * 1000:,.0f}"
                          if key == "c" else "")
