@@ -18,8 +18,7 @@ import pytest
 
 from statsvc.storage import load_driver
 from tests.integration.server import Server
-from tests.unit.storage.helpers import (
-    REDIS_URL, delete_redis_prefix, redis_or_skip)
+from tests.redis_helpers import REDIS_URL, delete_redis_prefix, redis_or_skip
 
 WORKERS = 3
 CLIENTS = 6

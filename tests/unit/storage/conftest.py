@@ -1,13 +1,13 @@
 """Fixtures running the storage suite against every installed driver.
 
-Redis tests use ``STATSVC_TEST_REDIS_URL`` (default database 15 of the local
-server) under a key prefix of their own, deleted afterwards. They are
-skipped when no Redis answers, unless ``STATSVC_REQUIRE_REDIS=1``.
+Redis tests use the test Redis of :mod:`tests.redis_helpers` under a key
+prefix of their own, deleted afterwards.
 """
 import uuid
 
 import pytest
 
+from tests import redis_helpers
 from tests.unit.storage import helpers
 
 
@@ -19,10 +19,10 @@ def driver_options(request, tmp_path):
     if name == "sqlite":
         options["data_dir"] = str(tmp_path / "data")
     elif name == "redis":
-        helpers.redis_or_skip()
+        redis_helpers.redis_or_skip()
         prefix = f"statsvc-test:{uuid.uuid4()}:"
-        options.update(url=helpers.REDIS_URL, key_prefix=prefix)
-        request.addfinalizer(lambda: helpers.delete_redis_prefix(prefix))
+        options.update(url=redis_helpers.REDIS_URL, key_prefix=prefix)
+        request.addfinalizer(lambda: redis_helpers.delete_redis_prefix(prefix))
     else:
         pytest.fail(f"no test options for storage driver {name!r}")
     return options

@@ -1,41 +1,14 @@
 """Helpers shared by the storage tests."""
-import os
 import uuid
 from importlib import metadata
 
 import numpy as np
-import pytest
-import redis
-from redis.backoff import NoBackoff
-from redis.retry import Retry
 
-REDIS_URL = os.environ.get("STATSVC_TEST_REDIS_URL",
-                           "redis://127.0.0.1:6379/15")
 #: Small chunks so that short test series span many of them.
 CHUNK_SECONDS = 10
 CHUNK_NS = CHUNK_SECONDS * 10**9
 DRIVER_NAMES = sorted(
     ep.name for ep in metadata.entry_points(group="statsvc.storage"))
-
-
-def redis_or_skip():
-    """Skip the test when Redis is down, or fail if it is required."""
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1,
-                             retry=Retry(NoBackoff(), 0)).ping()
-    except redis.ConnectionError as exc:
-        message = f"no Redis at {REDIS_URL}: {exc}"
-        if os.environ.get("STATSVC_REQUIRE_REDIS") == "1":
-            pytest.fail(message + " (STATSVC_REQUIRE_REDIS=1)")
-        pytest.skip(message)
-
-
-def delete_redis_prefix(prefix):
-    """Delete every key under ``prefix`` in the test Redis database."""
-    client = redis.Redis.from_url(REDIS_URL)
-    keys = list(client.scan_iter(match=prefix + "*", count=1000))
-    if keys:
-        client.delete(*keys)
 
 
 def open_driver(options):

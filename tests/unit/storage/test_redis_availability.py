@@ -3,7 +3,6 @@
 These tests run a Redis server of their own on a free port, so that they can
 stop it without disturbing anyone else's.
 """
-import os
 import shutil
 import socket
 import subprocess
@@ -13,6 +12,7 @@ import pytest
 
 from statsvc.storage import StorageUnavailable
 from statsvc.storage.redis_driver import RedisDriver
+from tests.redis_helpers import skip_unless_required
 from tests.unit.storage.helpers import assert_series, new_metric, seconds
 
 TIMEOUTS = {"socket_timeout": "0.5", "socket_connect_timeout": "0.5"}
@@ -52,10 +52,7 @@ class _RedisServer:
 @pytest.fixture
 def server():
     if shutil.which("redis-server") is None:
-        message = "redis-server is not installed"
-        if os.environ.get("STATSVC_REQUIRE_REDIS") == "1":
-            pytest.fail(message + " (STATSVC_REQUIRE_REDIS=1)")
-        pytest.skip(message)
+        skip_unless_required("redis-server is not installed")
     server = _RedisServer(_free_port())
     server.start()
     yield server

@@ -1,0 +1,172 @@
+"""Two API hosts sharing one Redis: what either acknowledges, both serve.
+
+Two ``statsvc-api`` uwsgi masters on two ports stand in for two hosts. Client
+threads write through both at once, to metrics of their own and to metrics
+they all share, each point known in advance; after every acknowledged write
+the client reads the batch back through the *other* host, which must serve
+it at once, exactly once. At the end both hosts serve every metric
+identically: every acknowledged point, once, with its value.
+"""
+import contextlib
+import datetime
+import http.client
+import json
+import threading
+import time
+import uuid
+
+import pytest
+
+from tests.integration.server import Server
+from tests.redis_helpers import REDIS_URL, delete_redis_prefix, redis_or_skip
+
+CLIENTS = 6
+BATCHES = 24
+BATCH = 20
+
+
+def iso(seconds):
+    """The service's rendering of a timestamp given in epoch seconds."""
+    return datetime.datetime.fromtimestamp(
+        seconds, datetime.timezone.utc).isoformat()
+
+
+@pytest.fixture
+def shared_config(tmp_path):
+    """A configuration putting storage in the test Redis, under a key prefix
+    of this test's own, deleted afterwards."""
+    redis_or_skip()
+    prefix = f"statsvc-scale-out-{uuid.uuid4()}:"
+    conf = tmp_path / "statsvc.conf"
+    conf.write_text(f"[storage]\ndriver = redis\nurl = {REDIS_URL}\n"
+                    f"key_prefix = {prefix}\n")
+    yield conf
+    delete_redis_prefix(prefix)
+
+
+@pytest.fixture
+def hosts(tmp_path, shared_config):
+    """Two running services on the shared store; their data dirs differ, so
+    nothing but Redis is shared."""
+    servers = [Server(tmp_path / f"host-{name}", workers=2,
+                      extra_args=["--config", str(shared_config)])
+               for name in "ab"]
+    with contextlib.ExitStack() as stack:
+        for server in servers:
+            stack.enter_context(server)
+        yield servers
+
+
+class Connection:
+    """A keep-alive HTTP connection to one host, JSON in and out."""
+
+    def __init__(self, server):
+        self.http = http.client.HTTPConnection("127.0.0.1", server.port,
+                                               timeout=10)
+
+    def request(self, method, path, body=None):
+        headers = {"Content-Type": "application/json"} if body else {}
+        self.http.request(method, path, body and json.dumps(body), headers)
+        response = self.http.getresponse()
+        raw = response.read()
+        return response.status, json.loads(raw) if raw else None
+
+    def close(self):
+        self.http.close()
+
+
+class Client(threading.Thread):
+    """Writes ``BATCHES`` batches, alternating hosts, cycling through
+    ``metrics``; checks each acknowledged batch through the other host.
+
+    Client ``n`` writes at epoch seconds ``n * 10**6 + k`` the value
+    ``k + n / 10``: no two clients write the same timestamp, and each point
+    says who wrote it and what it holds.
+    """
+
+    def __init__(self, number, hosts, metrics):
+        super().__init__(daemon=True)
+        self.number, self.hosts, self.metrics = number, hosts, metrics
+        self.acknowledged = {metric: {} for metric in metrics}
+        self.problems = []
+
+    def run(self):
+        connections = [Connection(host) for host in self.hosts]
+        try:
+            for batch in range(BATCHES):
+                self.write(batch, connections[batch % 2],
+                           connections[(batch + 1) % 2])
+        except Exception as exc:  # reported by the test, not lost in a thread
+            self.problems.append(f"client {self.number}: {exc!r}")
+        finally:
+            for connection in connections:
+                connection.close()
+
+    def write(self, batch, writer, reader):
+        metric = self.metrics[batch % len(self.metrics)]
+        first = self.number * 10**6 + batch * BATCH
+        points = {first + i: batch * BATCH + i + self.number / 10
+                  for i in range(BATCH)}
+        status, body = writer.request(
+            "POST", f"/v1/metric/{metric}/measures",
+            [{"timestamp": ts, "value": v} for ts, v in points.items()])
+        if status != 202:
+            self.problems.append(f"POST {metric}: {status} {body}")
+            return
+        self.acknowledged[metric].update(points)
+        status, body = reader.request(
+            "GET", f"/v1/metric/{metric}/measures"
+                   f"?start={first}&stop={first + BATCH}")
+        expected = [[iso(ts), None, v] for ts, v in points.items()]
+        if status != 200 or body != expected:
+            self.problems.append(
+                f"batch {batch} of client {self.number} on {metric} read "
+                f"through the other host: {status} {body}")
+
+
+def test_two_hosts_serve_every_acknowledged_point_at_once(hosts):
+    a, b = hosts
+    created_on_a = a.request("POST", "/v1/metric", {"name": "shared-a"})[1]
+    created_on_b = b.request("POST", "/v1/metric", {"name": "shared-b"})[1]
+    # A metric created on one host is at once readable on the other.
+    assert b.request("GET", f"/v1/metric/{created_on_a['id']}") == (
+        200, created_on_a)
+    assert a.request("GET", f"/v1/metric/{created_on_b['id']}") == (
+        200, created_on_b)
+    shared = [created_on_a["id"], created_on_b["id"]]
+
+    clients = []
+    for n in range(1, CLIENTS + 1):
+        own = hosts[n % 2].request("POST", "/v1/metric",
+                                   {"name": f"client-{n}"})[1]["id"]
+        clients.append(Client(n, hosts, [*shared, own]))
+    began = time.monotonic()
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join(60)
+        assert not client.is_alive()
+    elapsed = time.monotonic() - began
+
+    assert [p for client in clients for p in client.problems] == []
+    expected = {}
+    for client in clients:
+        for metric, points in client.acknowledged.items():
+            expected.setdefault(metric, {}).update(points)
+    # Every batch was acknowledged: nothing here is allowed to fail.
+    assert sum(map(len, expected.values())) == CLIENTS * BATCHES * BATCH
+    for metric, points in expected.items():
+        want = [[iso(ts), None, v] for ts, v in sorted(points.items())]
+        assert a.request("GET", f"/v1/metric/{metric}/measures") == (
+            200, want)
+        assert b.request("GET", f"/v1/metric/{metric}/measures") == (
+            200, want)
+
+    listed = [{m["id"] for m in host.request("GET", "/v1/metric")[1]}
+              for host in hosts]
+    assert listed[0] == listed[1] == set(expected)
+    # Deleted through one host, gone from the other.
+    assert b.request("DELETE", f"/v1/metric/{shared[0]}")[0] == 204
+    assert a.request("GET", f"/v1/metric/{shared[0]}")[0] == 404
+    print(f"{CLIENTS * BATCHES} batches written and read back across hosts "
+          f"in {elapsed:.2f} s")
