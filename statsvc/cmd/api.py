@@ -42,7 +42,10 @@ def uwsgi_options(host, port, workers, threads, max_body_size):
         # KillMode=mixed): a SIGTERM to every worker at once can leave one
         # stuck on a lock that a dying sibling held.
         ("worker-reload-mercy", "5"),
-        ("limit-post", str(max_body_size)),
+        # The app answers bodies over max_body_size with a JSON 413; uwsgi
+        # only cuts the connection, so its own cap sits above the app's, as
+        # a last guard against unbounded uploads.
+        ("limit-post", str(2 * max_body_size)),
         ("buffer-size", "65535"),
         ("post-buffering", "65536"),
         # statsvc logs one structured access line per request itself.
