@@ -1,45 +1,64 @@
 """``statsvc-plugins``: list the installed plugins and whether they load.
 
-    statsvc-plugins list [NAMESPACE] [--json]
+    statsvc-plugins list [NAMESPACE] [--json] [--config FILE]
 
 Without NAMESPACE, every ``statsvc.*`` namespace is listed.  For each plugin:
 namespace, name, target (``module:attr``), distribution and version, and
 whether it loads, with the error when it does not.  A statistic loads only
 if an instance of it passes :func:`statsvc.statistics.check_plugin`.  A name
-registered by several distributions in one namespace is a conflict.  The
-exit status is 1 if any plugin fails or conflicts.
+registered by several distributions in one namespace is a conflict.
+
+The service configuration (``--config`` or ``$STATSVC_CONFIG``) is honoured
+as the service honours it: a statistic turned off by ``[statistics] enabled``
+or ``disabled`` is listed as disabled and, like in the service, not even
+imported.  The exit status is 1 if any plugin that is not disabled fails or
+conflicts.
 """
 import argparse
 import json
 import sys
 
-from statsvc import ext
+from statsvc import config, ext
+from statsvc.api import statistics_registry
+from statsvc.statistics import check_plugin
 
 #: Listed even when no plugin is installed in them.
 NAMESPACES = ('statsvc.statistics', 'statsvc.storage')
 
 
 def _check_statistic(plugin):
-    # Imported here: only this namespace needs the statistics package.
-    import statsvc.statistics
-    statsvc.statistics.check_plugin(plugin())
+    check_plugin(plugin())
 
 
-CHECKS = {'statsvc.statistics': _check_statistic}
+CHECKS = {statistics_registry.NAMESPACE: _check_statistic}
 
 
-def plugin_rows(namespace):
-    """One dict per entry point of ``namespace``, in discovery order."""
+def plugin_rows(namespace, selected=None):
+    """One dict per entry point of ``namespace``, in discovery order.
+
+    :param selected: the names to load, if not all; the others are listed
+        with ``enabled`` false and ``loads`` ``None``, and never imported.
+    """
     errors = {}
-    manager = ext.ExtensionManager(
-        namespace,
-        on_load_failure_callback=lambda _, ep, err: errors.setdefault(ep, err))
+
+    def on_load_failure(_, ep, err):
+        errors.setdefault(ep, err)
+
+    if selected is None:
+        manager = ext.ExtensionManager(
+            namespace, on_load_failure_callback=on_load_failure)
+    else:
+        manager = ext.NamedExtensionManager(
+            namespace, names=selected,
+            on_load_failure_callback=on_load_failure,
+            warn_on_missing_entrypoint=False)
     plugins = {e.entry_point: e.plugin for e in manager}
     check = CHECKS.get(namespace)
     rows = []
     for ep in manager.list_entry_points():
+        enabled = selected is None or ep.name in selected
         err = errors.get(ep)
-        if err is None and check is not None:
+        if err is None and check is not None and enabled:
             try:
                 check(plugins[ep])
             except Exception as exc:
@@ -49,7 +68,8 @@ def plugin_rows(namespace):
             'namespace': namespace, 'name': ep.name, 'target': ep.value,
             'distribution': dist.name if dist else None,
             'version': dist.version if dist else None,
-            'loads': err is None,
+            'enabled': enabled,
+            'loads': err is None if enabled else None,
             'error': f'{type(err).__name__}: {err}' if err else None,
             'conflicts_with': [],
         })
@@ -61,7 +81,23 @@ def plugin_rows(namespace):
     return rows
 
 
+def configured_selection(conf):
+    """``{namespace: names the service loads}`` under configuration ``conf``,
+    for the namespaces the configuration restricts."""
+    return {statistics_registry.NAMESPACE: statistics_registry.select(
+        statistics_registry.installed_names(),
+        conf.getlist('statistics', 'enabled'),
+        conf.getlist('statistics', 'disabled'))}
+
+
+def _failing(row):
+    """Whether ``row`` is a problem for the service: disabled ones are not."""
+    return row['enabled'] and (not row['loads'] or row['conflicts_with'])
+
+
 def _status(row):
+    if not row['enabled']:
+        return 'disabled by configuration'
     problems = []
     if not row['loads']:
         problems.append(f"FAILS: {row['error']}")
@@ -92,20 +128,28 @@ def main(argv=None):
                          help='only this namespace (default: statsvc.*)')
     listing.add_argument('--json', action='store_true',
                          help='one JSON list of objects, for scripts')
+    listing.add_argument('--config', metavar='FILE',
+                         help='the service configuration (default: '
+                              '$STATSVC_CONFIG, else none)')
     args = parser.parse_args(argv)
+    try:
+        selection = configured_selection(config.load(args.config))
+    except config.ConfigError as e:
+        raise SystemExit(f'statsvc-plugins: {e}')
 
     if args.namespace:
         namespaces = [args.namespace]
     else:
         namespaces = sorted(set(NAMESPACES).union(
             n for n in ext.namespaces() if n.startswith('statsvc.')))
-    rows = [row for namespace in namespaces for row in plugin_rows(namespace)]
+    rows = [row for namespace in namespaces
+            for row in plugin_rows(namespace, selection.get(namespace))]
     if args.json:
         json.dump(rows, sys.stdout, indent=2)
         print()
     else:
         _print_table(namespaces, rows)
-    return int(any(not r['loads'] or r['conflicts_with'] for r in rows))
+    return int(any(map(_failing, rows)))
 
 
 if __name__ == '__main__':

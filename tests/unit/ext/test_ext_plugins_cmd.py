@@ -28,6 +28,12 @@ class NotAStatistic:
 '''
 
 
+@pytest.fixture(autouse=True)
+def no_service_configuration(monkeypatch):
+    """The listing honours $STATSVC_CONFIG: none unless a test sets it."""
+    monkeypatch.delenv('STATSVC_CONFIG', raising=False)
+
+
 @pytest.fixture
 def plugins(site):
     site.add_module('extstats', STATISTICS_MODULE)
@@ -55,8 +61,8 @@ def test_json_listing_reports_load_contract_and_conflicts(plugins, capsys):
     good = rows['ext-good']
     assert good == {
         'namespace': STATS, 'name': 'ext-good', 'target': 'extstats:Good',
-        'distribution': 'goodstats', 'version': '1.2', 'loads': True,
-        'error': None, 'conflicts_with': []}
+        'distribution': 'goodstats', 'version': '1.2', 'enabled': True,
+        'loads': True, 'error': None, 'conflicts_with': []}
     assert rows['ext-bad']['loads'] is False
     assert rows['ext-bad']['error'].startswith('ContractError: ')
     assert rows['ext-gone']['error'].startswith('ModuleNotFoundError: ')
@@ -107,3 +113,72 @@ def test_console_script_runs(plugins, tmp_path):
         env=env, capture_output=True, text=True)
     assert done.returncode == 1
     assert 'CONFLICT with store_b 2.0' in done.stdout
+
+
+@pytest.fixture
+def import_marker(site, tmp_path):
+    """A statistic ``ext-marked`` whose module leaves a file when imported."""
+    marker = tmp_path / 'marked-was-imported'
+    site.add_module('markedstats', f'open({str(marker)!r}, "w").close()\n'
+                    + STATISTICS_MODULE)
+    site.add('markeddist', {STATS: {'ext-marked': 'markedstats:Good'}},
+             module=False)
+    return marker
+
+
+def write_config(tmp_path, **statistics):
+    conf = tmp_path / 'statsvc.conf'
+    conf.write_text('[statistics]\n' + ''.join(
+        f'{key} = {value}\n' for key, value in statistics.items()))
+    return str(conf)
+
+
+def test_statistics_disabled_by_configuration_are_not_failures(
+        plugins, import_marker, tmp_path, capsys):
+    conf = write_config(tmp_path, disabled='ext-bad, ext-gone, ext-marked')
+    status, rows = rows_by_name(capsys, ['list', STATS, '--json',
+                                         '--config', conf])
+    assert status == 0
+    for name in ('ext-bad', 'ext-gone', 'ext-marked'):
+        assert (rows[name]['enabled'], rows[name]['loads'],
+                rows[name]['error']) == (False, None, None)
+    assert not import_marker.exists()  # as in the service: never imported
+    assert (rows['ext-good']['enabled'], rows['ext-good']['loads']) == (
+        True, True)
+
+    assert main(['list', STATS, '--config', conf]) == 0
+    out = capsys.readouterr().out
+    assert ('ext-bad = extstats:NotAStatistic  [badstats 0.9]  '
+            'disabled by configuration') in out
+    assert 'ext-good = extstats:Good  [goodstats 1.2]  ok' in out
+
+
+def test_enabled_whitelist_from_the_environment(plugins, import_marker,
+                                                tmp_path, capsys,
+                                                monkeypatch):
+    monkeypatch.setenv('STATSVC_CONFIG',
+                       write_config(tmp_path, enabled='ext-good, ext-marked'))
+    status, rows = rows_by_name(capsys, ['list', STATS, '--json'])
+    assert status == 0
+    assert {name for name, row in rows.items() if row['enabled']} == {
+        'ext-good', 'ext-marked'}
+    assert rows['ext-marked']['loads'] and import_marker.exists()
+    assert rows['ext-gone']['loads'] is None
+
+
+def test_a_broken_statistic_still_enabled_fails_the_listing(
+        plugins, tmp_path, capsys):
+    conf = write_config(tmp_path, disabled='ext-gone')
+    status, rows = rows_by_name(capsys, ['list', STATS, '--json',
+                                         '--config', conf])
+    assert status == 1
+    assert rows['ext-bad']['error'].startswith('ContractError: ')
+    assert rows['ext-gone']['enabled'] is False
+
+
+def test_unreadable_configuration_is_a_clear_error(tmp_path):
+    missing = str(tmp_path / 'missing.conf')
+    with pytest.raises(SystemExit) as error:
+        main(['list', '--config', missing])
+    assert str(error.value).startswith('statsvc-plugins: cannot read '
+                                       f'configuration {missing}')
