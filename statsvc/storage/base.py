@@ -12,6 +12,10 @@ Semantics every driver keeps:
 * when the metric's ``timespan_ns`` is set, points older than
   ``newest - timespan_ns`` are dropped when measures are added;
 * an acknowledged ``add_measures`` survives a crash of the process.
+
+Drivers also keep small named *documents* (JSON-able dicts) in collections
+(``kind``, e.g. archive policies and their rules), so that every API host
+sharing the store sees the same ones.
 """
 import abc
 
@@ -76,6 +80,30 @@ class StorageDriver(abc.ABC):
         for unbounded. Only the stored chunks overlapping the range are read.
         :raises MetricNotFound:
         """
+
+    @abc.abstractmethod
+    def create_document(self, kind, name, doc):
+        """Store ``doc`` as ``name`` in collection ``kind`` if no document
+        has that name there, atomically across processes and hosts.
+
+        :raises DocumentAlreadyExists: if it has; nothing is changed.
+        """
+
+    @abc.abstractmethod
+    def get_document(self, kind, name):
+        """Return the document; raise :class:`DocumentNotFound`."""
+
+    @abc.abstractmethod
+    def list_documents(self, kind):
+        """Return every document of ``kind``, in no particular order."""
+
+    @abc.abstractmethod
+    def replace_document(self, kind, name, doc):
+        """Replace an existing document; raise :class:`DocumentNotFound`."""
+
+    @abc.abstractmethod
+    def delete_document(self, kind, name):
+        """Delete a document; raise :class:`DocumentNotFound`."""
 
     def check(self):
         """Raise :class:`StorageUnavailable` if the store cannot be reached."""

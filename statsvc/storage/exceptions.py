@@ -25,6 +25,24 @@ class MetricAlreadyExists(StorageError):
         self.metric_id = metric_id
 
 
+class DocumentNotFound(StorageError):
+    """No document of this kind has this name."""
+
+    def __init__(self, kind, name):
+        super().__init__(f"{kind} {name} does not exist")
+        self.kind = kind
+        self.name = name
+
+
+class DocumentAlreadyExists(StorageError):
+    """A document of this kind has this name already."""
+
+    def __init__(self, kind, name):
+        super().__init__(f"{kind} {name} already exists")
+        self.kind = kind
+        self.name = name
+
+
 class UnknownDriver(StorageError):
     """No storage driver is installed under the configured name."""
 

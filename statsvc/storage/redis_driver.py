@@ -6,6 +6,7 @@ Keys, under a configurable prefix::
     meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point)
     chunks:<id>        hash  chunk index -> "first_ts last_ts"
     data:<id>:<chunk>  string of sorted records (:mod:`.series`)
+    doc:<kind>         hash  name -> JSON document (archive policies, rules)
 
 Appending after the end of a chunk is a Redis ``APPEND`` (amortised O(1),
 nothing read back); only points landing inside a chunk's range rewrite it.
@@ -28,7 +29,8 @@ from redis.retry import Retry
 from statsvc.storage import base
 from statsvc.storage import series
 from statsvc.storage.exceptions import (
-    MetricAlreadyExists, MetricNotFound, StorageUnavailable)
+    DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
+    MetricNotFound, StorageUnavailable)
 
 # Returns false for a missing metric, {chunk_ns} when chunk_ns differs from
 # ARGV[1] (metric recreated meanwhile), else {chunk_ns, timespan_ns, last_ts,
@@ -49,6 +51,13 @@ for _, chunk in ipairs(chunks) do
   table.insert(out, redis.call('GET', ARGV[4] .. chunk[2]) or '')
 end
 return out
+"""
+
+# Replaces field ARGV[1] of hash KEYS[1] by ARGV[2] if it exists; 1 if so.
+_REPLACE_SCRIPT = """
+if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
 """
 
 # Chunk indices travel through Lua doubles; a span of at least a second keeps
@@ -84,6 +93,7 @@ class RedisDriver(base.StorageDriver):
             # Redis restart; more would multiply the wait when Redis is down.
             retry=Retry(NoBackoff(), 1))
         self._read_script = self._redis.register_script(_READ_SCRIPT)
+        self._replace_script = self._redis.register_script(_REPLACE_SCRIPT)
         self.check()
 
     # Key names.
@@ -98,6 +108,9 @@ class RedisDriver(base.StorageDriver):
 
     def _data_key(self, metric_id, chunk=""):
         return f"{self.prefix}data:{metric_id}:{chunk}"
+
+    def _doc_key(self, kind):
+        return f"{self.prefix}doc:{kind}"
 
     @contextlib.contextmanager
     def _errors(self):
@@ -218,6 +231,38 @@ class RedisDriver(base.StorageDriver):
         records = series.decode(b"".join(blobs))
         oldest = series.cutoff(_int_or_none(last_ts), _int_or_none(timespan))
         return series.select(records, series.later_bound(start, oldest), stop)
+
+    def create_document(self, kind, name, doc):
+        with self._errors():
+            created = self._redis.hsetnx(self._doc_key(kind), name,
+                                         json.dumps(doc))
+        if not created:
+            raise DocumentAlreadyExists(kind, name)
+
+    def get_document(self, kind, name):
+        with self._errors():
+            doc = self._redis.hget(self._doc_key(kind), name)
+        if doc is None:
+            raise DocumentNotFound(kind, name)
+        return json.loads(doc)
+
+    def list_documents(self, kind):
+        with self._errors():
+            docs = self._redis.hvals(self._doc_key(kind))
+        return [json.loads(doc) for doc in docs]
+
+    def replace_document(self, kind, name, doc):
+        with self._errors():
+            replaced = self._replace_script(keys=[self._doc_key(kind)],
+                                            args=[name, json.dumps(doc)])
+        if not replaced:
+            raise DocumentNotFound(kind, name)
+
+    def delete_document(self, kind, name):
+        with self._errors():
+            deleted = self._redis.hdel(self._doc_key(kind), name)
+        if not deleted:
+            raise DocumentNotFound(kind, name)
 
     def check(self):
         with self._errors():

@@ -1,7 +1,8 @@
 """Embedded storage in one SQLite database: no server, safe across processes.
 
 Layout: a ``metric`` row per metric (JSON document, retention, chunk span,
-newest timestamp) and ``fragment`` rows holding the series. The series is
+newest timestamp), ``fragment`` rows holding the series and ``document``
+rows (archive policies, rules). The series is
 cut into time chunks; a chunk is one or more fragments, each a blob of
 sorted records (:mod:`.series`), their time ranges disjoint and ordered by
 ``seq``, so reading a chunk is a concatenation.
@@ -28,7 +29,8 @@ import threading
 from statsvc.storage import base
 from statsvc.storage import series
 from statsvc.storage.exceptions import (
-    MetricAlreadyExists, MetricNotFound, StorageUnavailable)
+    DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
+    MetricNotFound, StorageUnavailable)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS metric (
@@ -48,6 +50,12 @@ CREATE TABLE IF NOT EXISTS fragment (
     n INTEGER NOT NULL,
     data BLOB NOT NULL,
     PRIMARY KEY (metric, chunk, seq)
+);
+CREATE TABLE IF NOT EXISTS document (
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (kind, name)
 );
 """
 
@@ -183,6 +191,43 @@ class SQLiteDriver(base.StorageDriver):
         records = series.decode(b"".join(blob for blob, in blobs))
         start = series.later_bound(start, series.cutoff(last_ts, timespan))
         return series.select(records, start, stop)
+
+    def create_document(self, kind, name, doc):
+        with self._write() as conn:
+            try:
+                conn.execute("INSERT INTO document VALUES (?, ?, ?)",
+                             (kind, name, json.dumps(doc)))
+            except sqlite3.IntegrityError:
+                raise DocumentAlreadyExists(kind, name) from None
+
+    def get_document(self, kind, name):
+        with self._read() as conn:
+            row = conn.execute(
+                "SELECT doc FROM document WHERE kind = ? AND name = ?",
+                (kind, name)).fetchone()
+        if row is None:
+            raise DocumentNotFound(kind, name)
+        return json.loads(row[0])
+
+    def list_documents(self, kind):
+        with self._read() as conn:
+            rows = conn.execute("SELECT doc FROM document WHERE kind = ?",
+                                (kind,)).fetchall()
+        return [json.loads(doc) for doc, in rows]
+
+    def replace_document(self, kind, name, doc):
+        with self._write() as conn:
+            if not conn.execute(
+                    "UPDATE document SET doc = ? WHERE kind = ? AND name = ?",
+                    (json.dumps(doc), kind, name)).rowcount:
+                raise DocumentNotFound(kind, name)
+
+    def delete_document(self, kind, name):
+        with self._write() as conn:
+            if not conn.execute(
+                    "DELETE FROM document WHERE kind = ? AND name = ?",
+                    (kind, name)).rowcount:
+                raise DocumentNotFound(kind, name)
 
     def check(self):
         with self._read() as conn:

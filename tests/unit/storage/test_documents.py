@@ -1,0 +1,75 @@
+"""Named documents (archive policies, rules), against each installed driver."""
+import threading
+
+import pytest
+
+from statsvc.storage import DocumentAlreadyExists, DocumentNotFound
+
+
+def test_create_get_list_replace_delete(driver):
+    doc = {"name": "low", "definition": [{"granularity": 300.0}],
+           "back_window": 0}
+    driver.create_document("archive_policy", "low", doc)
+    driver.create_document("archive_policy", "high", {"name": "high"})
+    driver.create_document("archive_policy_rule", "low", {"name": "rule"})
+    assert driver.get_document("archive_policy", "low") == doc
+    assert sorted(d["name"] for d in driver.list_documents(
+        "archive_policy")) == ["high", "low"]
+    driver.replace_document("archive_policy", "low", {"name": "low", "x": 1})
+    assert driver.get_document("archive_policy", "low") == {"name": "low",
+                                                            "x": 1}
+    driver.delete_document("archive_policy", "low")
+    with pytest.raises(DocumentNotFound):
+        driver.get_document("archive_policy", "low")
+    # Kinds are separate collections.
+    assert driver.get_document("archive_policy_rule", "low") == {
+        "name": "rule"}
+    assert driver.list_documents("nothing") == []
+
+
+def test_create_existing_name_is_refused_and_changes_nothing(driver):
+    driver.create_document("k", "a", {"v": 1})
+    with pytest.raises(DocumentAlreadyExists) as info:
+        driver.create_document("k", "a", {"v": 2})
+    assert (info.value.kind, info.value.name) == ("k", "a")
+    assert driver.get_document("k", "a") == {"v": 1}
+
+
+def test_missing_document_raises(driver):
+    with pytest.raises(DocumentNotFound):
+        driver.get_document("k", "a")
+    with pytest.raises(DocumentNotFound):
+        driver.replace_document("k", "a", {})
+    assert driver.list_documents("k") == []
+    with pytest.raises(DocumentNotFound):
+        driver.delete_document("k", "a")
+
+
+def test_seen_by_a_second_driver(make_driver):
+    writer, reader = make_driver(), make_driver()
+    writer.create_document("k", "a", {"v": 1})
+    assert reader.get_document("k", "a") == {"v": 1}
+
+
+def test_concurrent_creates_of_one_name_have_one_winner(make_driver):
+    drivers = [make_driver() for _ in range(6)]
+    barrier = threading.Barrier(len(drivers))
+    outcomes = []
+
+    def create(driver, i):
+        barrier.wait()
+        try:
+            driver.create_document("k", "same", {"by": i})
+            outcomes.append(i)
+        except DocumentAlreadyExists:
+            outcomes.append(None)
+
+    threads = [threading.Thread(target=create, args=(d, i))
+               for i, d in enumerate(drivers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    winners = [i for i in outcomes if i is not None]
+    assert len(winners) == 1 and len(outcomes) == len(drivers)
+    assert drivers[0].get_document("k", "same") == {"by": winners[0]}
