@@ -6,7 +6,7 @@ import pecan
 from statsvc import config as config_module
 from statsvc import storage as storage_module
 from statsvc.api import auth
-from statsvc.api import hooks, pecan_argspec
+from statsvc.api import hooks, pecan_argspec, policies
 from statsvc.api.request import Request
 from statsvc.api.statistics_registry import StatisticsRegistry
 
@@ -25,6 +25,7 @@ def setup_app(conf=None):
         conf = config_module.load()
     authenticator = auth.from_config(conf)
     storage = storage_module.load_driver(conf.section("storage"))
+    policies.install_defaults(storage)
     statistics = StatisticsRegistry(
         enabled=conf.getlist("statistics", "enabled"),
         disabled=conf.getlist("statistics", "disabled"))

@@ -8,6 +8,11 @@ _ERROR = {"description": "Error", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Error"}}}}
 _METRIC_ID = {"name": "metric_id", "in": "path", "required": True,
               "schema": {"type": "string", "format": "uuid"}}
+_NAME = {"name": "name", "in": "path", "required": True,
+         "schema": {"type": "string"}}
+_DURATION = {"anyOf": [{"type": "string"}, {"type": "number"}],
+             "description": "seconds, or a string such as \"1 minute\", "
+                            "\"1h\", \"30 days\""}
 _TIMESTAMP = {"anyOf": [{"type": "string"}, {"type": "number"}],
               "description": "ISO 8601 (naive is UTC) or epoch seconds"}
 _SORT_KEYS = ("id", "name", "unit", "archive_policy_name", "resource_id")
@@ -32,6 +37,11 @@ def _query(name, schema, description):
 def _errors(*codes):
     """Error responses: ``codes`` and the 401 of every secured operation."""
     return {str(code): _ERROR for code in (401, *codes)}
+
+
+def _body(schema):
+    return {"required": True,
+            "content": {"application/json": {"schema": schema}}}
 
 
 def _string(max_length):
@@ -109,15 +119,76 @@ DOCUMENT = {
                 "parameters": [
                     _query("start", {"type": "string"}, "inclusive start"),
                     _query("stop", {"type": "string"}, "exclusive stop"),
-                    _query("granularity", {"type": "number"},
-                           "resampling period in seconds"),
+                    _query("granularity", {"type": "string"},
+                           "seconds or a duration: the policy's "
+                           "granularity to read (404 if not in it; every "
+                           "one, coarsest first, when omitted), or the "
+                           "resampling period of a metric without policy"),
                     _query("aggregation", {"type": "string"},
                            "mean (default), sum, min, max, count, std, "
-                           "median, first, last or pNN"),
+                           "median, first, last, pNN or NNpct; one of the "
+                           "policy's methods (404 otherwise)"),
+                    _query("resample", {"type": "string"},
+                           "resample the series read to this period "
+                           "(needs granularity)"),
+                    _query("refresh", {"type": "string"},
+                           "accepted for Gnocchi clients: measures are "
+                           "always up to date"),
                     _query("stat", {"type": "string"},
                            "statistics plugin name")],
                 "responses": {"200": _json(_ref("Series")),
                               **_errors(400, 404, 500, 503)}}},
+        "/v1/archive_policy": {
+            "get": {"summary": "List archive policies",
+                    "responses": {"200": _json({
+                        "type": "array", "items": _ref("ArchivePolicy")}),
+                        **_errors(503)}},
+            "post": {"summary": "Create an archive policy (admin)",
+                     "requestBody": _body(_ref("NewArchivePolicy")),
+                     "responses": {"201": _json(_ref("ArchivePolicy"),
+                                                "Created"),
+                                   **_errors(400, 403, 409, 413, 415, 503)}}},
+        "/v1/archive_policy/{name}": {
+            "parameters": [_NAME],
+            "get": {"summary": "Show an archive policy",
+                    "responses": {"200": _json(_ref("ArchivePolicy")),
+                                  **_errors(404, 503)}},
+            "patch": {
+                "summary": "Change points/timespan of its granularities, "
+                           "or its back_window (admin)",
+                "requestBody": _body({
+                    "type": "object", "required": ["definition"],
+                    "properties": {
+                        "definition": _ref("Definition"),
+                        "back_window": {"type": "integer", "minimum": 0}}}),
+                "responses": {"200": _json(_ref("ArchivePolicy")),
+                              **_errors(400, 403, 404, 413, 415, 503)}},
+            "delete": {"summary": "Delete an archive policy no metric or "
+                                  "rule uses (admin)",
+                       "responses": {"204": {"description": "Deleted"},
+                                     **_errors(400, 403, 404, 503)}}},
+        "/v1/archive_policy_rule": {
+            "get": {"summary": "List archive policy rules, in the order "
+                               "they are tried",
+                    "responses": {"200": _json({
+                        "type": "array",
+                        "items": _ref("ArchivePolicyRule")}),
+                        **_errors(503)}},
+            "post": {"summary": "Create a rule (admin): a metric created "
+                                "without policy whose name matches "
+                                "metric_pattern gets archive_policy_name",
+                     "requestBody": _body(_ref("ArchivePolicyRule")),
+                     "responses": {"201": _json(_ref("ArchivePolicyRule"),
+                                                "Created"),
+                                   **_errors(400, 403, 409, 413, 415, 503)}}},
+        "/v1/archive_policy_rule/{name}": {
+            "parameters": [_NAME],
+            "get": {"summary": "Show an archive policy rule",
+                    "responses": {"200": _json(_ref("ArchivePolicyRule")),
+                                  **_errors(404, 503)}},
+            "delete": {"summary": "Delete an archive policy rule (admin)",
+                       "responses": {"204": {"description": "Deleted"},
+                                     **_errors(403, 404, 503)}}},
         "/v1/batch/metrics/measures": {"post": {
             "summary": "Add measures to many metrics, all or nothing",
             "description": "A metric the caller may not see is reported "
@@ -160,7 +231,58 @@ DOCUMENT = {
                            "name": _string(255),
                            "unit": _string(31),
                            "archive_policy_name": _string(255),
-                           "resource_id": _string(255)}},
+                           "resource_id": _string(255),
+                           "archive_policy": _ref("ArchivePolicy"),
+                           "created_by_user_id": {"type": "string",
+                                                  "nullable": True},
+                           "created_by_project_id": {"type": "string",
+                                                     "nullable": True}}},
+            "Definition": {"type": "array", "minItems": 1, "items": {
+                "type": "object", "additionalProperties": False,
+                "description": "two of granularity, points and timespan "
+                               "(granularity alone keeps every point)",
+                "properties": {
+                    "granularity": _DURATION,
+                    "points": {"anyOf": [{"type": "integer", "minimum": 1},
+                                         {"type": "string"}]},
+                    "timespan": _DURATION}}},
+            "NewArchivePolicy": {
+                "type": "object", "required": ["name", "definition"],
+                "additionalProperties": False,
+                "properties": {
+                    "name": {"type": "string", "minLength": 1,
+                             "maxLength": 255},
+                    "back_window": {"type": "integer", "minimum": 0},
+                    "aggregation_methods": {
+                        "type": "array", "items": {"type": "string"},
+                        "description": "methods, \"*\" for all; only "
+                                       "+m/-m entries amend the default"},
+                    "definition": _ref("Definition")}},
+            "ArchivePolicy": {
+                "type": "object",
+                "required": ["name", "back_window", "definition",
+                             "aggregation_methods"],
+                "properties": {
+                    "name": {"type": "string", "nullable": True},
+                    "back_window": {"type": "integer"},
+                    "aggregation_methods": {"type": "array",
+                                            "items": {"type": "string"}},
+                    "definition": {"type": "array", "items": {
+                        "type": "object", "properties": {
+                            "granularity": {"type": "string"},
+                            "points": {"type": "integer",
+                                       "nullable": True},
+                            "timespan": {"type": "string",
+                                         "nullable": True}}}}}},
+            "ArchivePolicyRule": {
+                "type": "object", "additionalProperties": False,
+                "required": ["name", "metric_pattern", "archive_policy_name"],
+                "properties": {
+                    "name": {"type": "string", "minLength": 1,
+                             "maxLength": 255},
+                    "metric_pattern": {"type": "string",
+                                       "description": "fnmatch pattern"},
+                    "archive_policy_name": {"type": "string"}}},
             "Measures": {"type": "array", "items": {
                 "type": "object", "required": ["timestamp", "value"],
                 "properties": {"timestamp": _TIMESTAMP,
@@ -180,7 +302,11 @@ DOCUMENT = {
                                        "properties": {
                                            "driver": {"type": "string"},
                                            "reachable": {"type": "boolean"},
-                                           "error": {"type": "string"}}},
+                                           "error": {"type": "string"},
+                                           "summary": {
+                                               "type": "object",
+                                               "description": "Gnocchi's "
+                                               "backlog: always 0"}}},
                            "statistics": {"type": "object", "properties": {
                                "loaded": {"type": "array",
                                           "items": {"type": "string"}},

@@ -18,3 +18,14 @@ def measures(ts_ns, values, granularity=None):
                                     option=_NUMPY_UTC))
     return orjson.dumps(list(zip(iso, itertools.repeat(granularity),
                                  values.tolist())))
+
+
+def measures_groups(groups):
+    """Encode ``[(granularity, ts_ns, values)]`` as one JSON list of
+    triples, group after group (Gnocchi's shape for several granularities)."""
+    if len(groups) == 1:
+        granularity, ts, values = groups[0]
+        return measures(ts, values, granularity)
+    parts = [measures(ts, values, g)[1:-1] for g, ts, values in groups
+             if len(ts)]
+    return b"[" + b",".join(parts) + b"]"

@@ -31,7 +31,8 @@ def _walk(controller, prefix):
             yield from _walk(attr, f"{prefix}/{name}")
     if "_lookup" in dir(type(controller)):
         child, _ = controller._lookup(_SAMPLE_ID)
-        yield from _walk(child, prefix + "/{metric_id}")
+        parameter = getattr(child, "path_parameter", "metric_id")
+        yield from _walk(child, prefix + "/{" + parameter + "}")
 
 
 def test_document_is_served(app):
@@ -49,7 +50,7 @@ def test_undocumented_methods_on_documented_paths_are_405(app, metric):
     for path, item in DOCUMENT["paths"].items():
         if path in ("/", "/v1"):
             continue  # plain index pages, not REST resources
-        url = path.replace("{metric_id}", metric)
+        url = path.replace("{metric_id}", metric).replace("{name}", "low")
         for method in {"put", "patch", "delete", "post"} - set(item):
             resp = getattr(app, method)(url, status="*")
             assert resp.status_int in (404, 405), (method, path)

@@ -7,7 +7,9 @@ import pecan
 from pecan import rest
 
 from statsvc import aggregation
+from statsvc import archive_policy
 from statsvc.api import access
+from statsvc.api import policies
 from statsvc.api import serialize
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError
@@ -19,7 +21,10 @@ from statsvc.statistics import ParameterError, Series, as_series
 LOG = logging.getLogger(__name__)
 
 # Query parameters of GET measures itself; the rest belong to the statistic.
-_OWN_PARAMETERS = {"start", "stop", "stat", "granularity", "aggregation"}
+_OWN_PARAMETERS = {"start", "stop", "stat", "granularity", "aggregation",
+                   "refresh", "resample"}
+# Gnocchi's strtobool spellings, for refresh (measures are always fresh).
+_BOOLEANS = {"true", "false", "yes", "no", "on", "off", "y", "n", "1", "0"}
 
 
 def _range(query):
@@ -32,26 +37,80 @@ def _range(query):
     return start, stop
 
 
-def _resampling(query):
-    """``(granularity in seconds, granularity in ns, method)`` or Nones."""
-    method = query.get("aggregation", "mean")
-    if not aggregation.is_valid(method):
-        raise ApiError(400, f"Unknown aggregation {method!r}; use one of "
-                            f"{', '.join(aggregation.BASIC_METHODS)} or pNN",
-                       parameter="aggregation")
-    raw = query.get("granularity")
+def _seconds(query, name):
+    """A duration parameter: seconds, or a string such as ``1 minute``;
+    ``(seconds, nanoseconds)`` or ``(None, None)``."""
+    raw = query.get(name)
     if raw is None:
-        return None, None, method
+        return None, None
     try:
         seconds = float(raw)
     except ValueError:
-        seconds = math.nan
+        try:
+            seconds = archive_policy.parse_timespan(raw)
+        except archive_policy.PolicyError:
+            seconds = math.nan
     # round() raises on NaN and infinities (1e300 seconds is one in ns).
     nanoseconds = round(seconds * 1e9) if math.isfinite(seconds * 1e9) else 0
     if not 1 <= nanoseconds < 2 ** 62:
-        raise ApiError(400, f"granularity must be a positive number of "
-                            f"seconds, got {raw!r}", parameter="granularity")
-    return seconds, nanoseconds, method
+        raise ApiError(400, f"{name} must be a positive number of "
+                            f"seconds, got {raw!r}", parameter=name)
+    return seconds, nanoseconds
+
+
+def _resampling(query):
+    """``(granularity s, granularity ns, method, resample s, resample ns)``,
+    Nones where not asked; ``method`` is valid for raw metrics or as the
+    name of a policy's method."""
+    method = query.get("aggregation", "mean")
+    if not (aggregation.is_valid(method)
+            or method in archive_policy.VALID_AGGREGATION_METHODS):
+        raise ApiError(400, f"Unknown aggregation {method!r}; use one of "
+                            f"{', '.join(aggregation.BASIC_METHODS)} or pNN",
+                       parameter="aggregation")
+    if query.get("refresh", "false").lower() not in _BOOLEANS:
+        raise ApiError(400, "refresh must be true or false",
+                       parameter="refresh")
+    granularity, granularity_ns = _seconds(query, "granularity")
+    resample, resample_ns = _seconds(query, "resample")
+    if resample is not None and granularity is None:
+        raise ApiError(400, "A granularity must be specified to resample",
+                       parameter="resample")
+    return granularity, granularity_ns, method, resample, resample_ns
+
+
+def _policy_items(metric, policy, granularity, method):
+    """The definition items a query of a policy's metric reads; 404s as
+    Gnocchi's when the method or granularity is not in the policy."""
+    if method not in policy["aggregation_methods"]:
+        raise ApiError(404, f"Aggregation method '{method}' does not exist "
+                            f"for metric {metric['id']}",
+                       parameter="aggregation")
+    if granularity is None:
+        return policy["definition"]
+    items = [item for item in policy["definition"]
+             if round(item["granularity"] * 1e9) == round(granularity * 1e9)]
+    if not items:
+        raise ApiError(404, f"Aggregation method '{method}' at granularity "
+                            f"'{granularity:g}' for metric {metric['id']} "
+                            f"does not exist", parameter="granularity")
+    return items
+
+
+def _policy_series(storage, metric, policy, granularity, method, start,
+                   stop):
+    """``[(granularity, ts, values)]`` of a policy's metric, coarsest first,
+    computed from the stored points."""
+    items = _policy_items(metric, policy, granularity, method)
+    read_start, read_stop = archive_policy.raw_range(items, start, stop)
+    ts, values = storage.get_measures(metric["id"], read_start, read_stop)
+    # The newest point anchors each granularity's window of points.
+    later = ts[:0] if read_stop is None else storage.get_measures(
+        metric["id"], read_stop)[0]
+    newest = later[-1] if len(later) else ts[-1] if len(ts) else None
+    return archive_policy.aggregates(ts, values, items, method,
+                                     None if newest is None else int(newest),
+                                     start, stop)
 
 
 def _statistic(query):
@@ -146,20 +205,36 @@ class MeasuresController(rest.RestController):
                                 f"{', '.join(sorted(duplicated))}")
         query = dict(query)
         start, stop = _range(query)
-        granularity, granularity_ns, method = _resampling(query)
+        granularity, granularity_ns, method, resample, resample_ns = \
+            _resampling(query)
         plugin, params = _statistic(query)
-        access.check_metric(request, self.metric_id)
-        ts, values = request.storage.get_measures(self.metric_id, start, stop)
-        if granularity is not None:
-            ts, values = aggregation.resample(ts, values, granularity_ns,
-                                              method)
+        metric = access.get_metric(request, self.metric_id)
+        policy = policies.policies_of(request.storage, [metric]).get(
+            metric.get("archive_policy_name"))
+        if policy is not None:
+            groups = _policy_series(request.storage, metric, policy,
+                                    granularity, method, start, stop)
+        else:
+            method = archive_policy.aggregation_method(method)
+            ts, values = request.storage.get_measures(self.metric_id, start,
+                                                      stop)
+            if granularity is not None:
+                ts, values = aggregation.resample(ts, values, granularity_ns,
+                                                  method)
+            groups = [(granularity, ts, values)]
+        if resample is not None:
+            method = archive_policy.aggregation_method(method)
+            groups = [(resample, *aggregation.resample(ts, values, resample_ns,
+                                                       method))
+                      for _, ts, values in groups]
         limit = request.conf.getint("api", "max_points_per_get")
-        if len(ts) > limit:
-            raise ApiError(400, f"{len(ts)} points in range exceed the limit "
+        total = sum(len(ts) for _, ts, _ in groups)
+        if total > limit:
+            raise ApiError(400, f"{total} points in range exceed the limit "
                                 f"of {limit}; narrow start/stop or coarsen "
                                 f"granularity")
         if plugin is not None:
-            ts, values = _run_statistic(query["stat"], plugin,
-                                        Series(ts, values), params)
-        return json_response(serialize.measures(ts, values, granularity),
-                             encoded=True)
+            groups = [(g, *_run_statistic(query["stat"], plugin,
+                                          Series(ts, values), params))
+                      for g, ts, values in groups]
+        return json_response(serialize.measures_groups(groups), encoded=True)

@@ -4,7 +4,8 @@ import uuid
 import pecan
 from pecan import rest
 
-from statsvc.api import access
+from statsvc import archive_policy
+from statsvc.api import access, policies
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.errors import ApiError
@@ -92,7 +93,10 @@ class MetricController(rest.RestController):
 
     @pecan.expose()
     def get_all(self):
-        return json_response(access.get_metric(pecan.request, self.metric_id))
+        request = pecan.request
+        metric = access.get_metric(request, self.metric_id)
+        return json_response(policies.metric_json(
+            metric, policies.policies_of(request.storage, [metric])))
 
     @pecan.expose()
     def delete(self):
@@ -109,10 +113,18 @@ class MetricsController(rest.RestController):
         request = pecan.request
         body = read_json(request, request.conf.getint("api", "max_body_size"))
         metric = _validate_new_metric(body)
+        policy = policies.policy_for_new_metric(
+            request.storage, metric["archive_policy_name"], metric["name"])
+        if policy is not None:
+            metric["archive_policy_name"] = policy["name"]
+            # The driver drops points older than the longest timespan.
+            metric["timespan_ns"] = archive_policy.retention_ns(policy)
         metric["id"] = str(uuid.uuid4())
         metric["creator"] = request.user.name
         metric = request.storage.create_metric(metric)
-        response = json_response(metric, status=201)
+        response = json_response(policies.metric_json(
+            metric, {} if policy is None else {policy["name"]: policy}),
+            status=201)
         response.location = f"{request.application_url}/v1/metric/{metric['id']}"
         return response
 
@@ -126,7 +138,9 @@ class MetricsController(rest.RestController):
         metrics = paginate(access.list_metrics(pecan.request),
                            query.getall("sort"), query.get("limit"),
                            query.get("marker"))
-        return json_response(metrics)
+        known = policies.policies_of(pecan.request.storage, metrics)
+        return json_response([policies.metric_json(m, known)
+                              for m in metrics])
 
     @pecan.expose()
     def _lookup(self, metric_id, *remainder):

@@ -2,6 +2,9 @@
 import pecan
 from pecan import rest
 
+from statsvc.api.controllers.archive_policy import ArchivePoliciesController
+from statsvc.api.controllers.archive_policy_rule import (
+    ArchivePolicyRulesController)
 from statsvc.api.controllers.batch import BatchController
 from statsvc.api.controllers.capabilities import CapabilitiesController
 from statsvc.api.controllers.metric import MetricsController
@@ -25,6 +28,8 @@ class V1Controller:
     """The v1 API: links to its resources."""
 
     metric = MetricsController()
+    archive_policy = ArchivePoliciesController()
+    archive_policy_rule = ArchivePolicyRulesController()
     batch = BatchController()
     capabilities = CapabilitiesController()
     status = StatusController()
@@ -34,7 +39,8 @@ class V1Controller:
         base = pecan.request.application_url + "/v1/"
         return json_response({"version": VERSION["id"], "links": [
             {"rel": name, "href": base + name}
-            for name in ("metric", "capabilities", "status")]})
+            for name in ("metric", "archive_policy", "archive_policy_rule",
+                         "capabilities", "status")]})
 
 
 class RootController:
