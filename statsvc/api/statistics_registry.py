@@ -52,8 +52,12 @@ class StatisticsRegistry:
             LOG.warning("[statistics] enabled names statistics that are not "
                         "installed: %s (installed: %s)", ", ".join(absent),
                         ", ".join(sorted(set(installed))) or "none")
+        selected = select(installed, enabled, disabled)
+        #: Sorted names of the installed statistics that the configuration
+        #: turned off: neither loaded nor failed, since never imported.
+        self.disabled = sorted(set(installed) - set(selected))
         manager = ext.NamedExtensionManager(
-            NAMESPACE, names=select(installed, enabled, disabled),
+            NAMESPACE, names=selected,
             invoke_on_load=True,
             on_load_failure_callback=self._on_load_failure,
             # Every name asked for is installed: a missing one failed to

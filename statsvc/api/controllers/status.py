@@ -25,6 +25,8 @@ class StatusController(rest.RestController):
             "storage": store,
             "statistics": {"loaded": registry.names(),
                            "failed": registry.failed,
+                           # Turned off by [statistics] enabled/disabled.
+                           "disabled": registry.disabled,
                            # Counted by the worker process that answers.
                            "runtime_errors": registry.runtime_errors},
         }, status=200 if store["reachable"] else 503)
