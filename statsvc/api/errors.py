@@ -28,19 +28,41 @@ def json_error(code, description, **details):
                           content_type="application/json", charset=None)
 
 
+def _storage_error(exc):
+    """The JSON error for ``exc``, a :class:`~statsvc.storage.StorageError`."""
+    from statsvc.storage import exceptions as storage
+
+    if isinstance(exc, storage.MetricNotFound):
+        return json_error(404, f"Metric {exc.metric_id} does not exist")
+    if isinstance(exc, storage.MetricAlreadyExists):
+        return json_error(409, f"Metric {exc.metric_id} already exists")
+    if isinstance(exc, (storage.DocumentNotFound,
+                        storage.DocumentAlreadyExists)):
+        # Controllers turn these into their own errors; this is the net for
+        # the others: "archive_policy" reads "Archive policy".
+        kind = exc.kind.replace("_", " ").capitalize()
+        if isinstance(exc, storage.DocumentNotFound):
+            return json_error(404, f"{kind} {exc.name} does not exist")
+        return json_error(409, f"{kind} {exc.name} already exists")
+    if isinstance(exc, storage.StorageUnavailable):
+        LOG.error("storage unavailable: %s", exc)
+        return json_error(503, f"Storage is unavailable: {exc}")
+    # UnknownDriver (a start-up error) or a driver's own StorageError: the
+    # server's fault, whose details are for the log, not the client.
+    LOG.error("storage error: %s: %s", type(exc).__name__, exc)
+    return json_error(500, "Storage error; the server log has the details")
+
+
 def from_exception(exc):
     """Map any exception raised during a request to a JSON error response."""
     # Imported here so that the API's error module does not pin a storage
     # implementation at import time.
-    from statsvc.storage import MetricNotFound, StorageUnavailable
+    from statsvc.storage import StorageError
 
     if isinstance(exc, ApiError):
         return json_error(exc.code, exc.description, **exc.details)
-    if isinstance(exc, MetricNotFound):
-        return json_error(404, f"Metric {exc.metric_id} does not exist")
-    if isinstance(exc, StorageUnavailable):
-        LOG.error("storage unavailable: %s", exc)
-        return json_error(503, f"Storage is unavailable: {exc}")
+    if isinstance(exc, StorageError):
+        return _storage_error(exc)
     if isinstance(exc, webob.exc.HTTPException):
         description = {
             404: "The resource could not be found: check the URL",
