@@ -20,6 +20,7 @@ committed transaction across a crash of any process (``FULL`` also across
 power loss). An interrupted transaction is rolled back on next open.
 """
 import contextlib
+import fcntl
 import json
 import os
 import pathlib
@@ -91,6 +92,7 @@ class SQLiteDriver(base.StorageDriver):
         self._local = threading.local()
         with self._errors():
             self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._errors(), _setup_lock(self.path):
             # Set up with a throw-away connection so that none is open when
             # the application server forks its workers.
             conn = self._connect()
@@ -238,6 +240,20 @@ class SQLiteDriver(base.StorageDriver):
         if conn is not None and self._local.pid == os.getpid():
             conn.close()
         self._local.conn = None
+
+
+@contextlib.contextmanager
+def _setup_lock(path):
+    """Serialise the set-up of one database across processes.
+
+    uwsgi workers open a new store at the same moment; switching it to WAL
+    needs an exclusive lock, and SQLite answers "database is locked" at once
+    (no busy wait, to avoid a deadlock) while another process holds the
+    schema transaction.
+    """
+    with open(path.with_name(path.name + ".setup-lock"), "a") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        yield
 
 
 @contextlib.contextmanager
