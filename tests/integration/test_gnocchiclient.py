@@ -116,3 +116,20 @@ def test_the_basic_auth_plugin_is_accepted_without_auth(gnocchi):
     status = as_json(gnocchi("status", "-f", "json", auth=(
         "--os-auth-type", "gnocchi-basic", "--user", "admin")))
     assert status["storage/total number of measures to process"] == 0
+
+
+def test_archive_policy_rules(gnocchi):
+    created = as_json(gnocchi("archive-policy-rule", "create", "-a", "high",
+                              "-m", "disk.*", "disks", "-f", "json"))
+    assert created == {"name": "disks", "metric_pattern": "disk.*",
+                       "archive_policy_name": "high"}
+    listed = as_json(gnocchi("archive-policy-rule", "list", "-f", "json"))
+    assert [r["name"] for r in listed] == ["disks"]
+    assert as_json(gnocchi("archive-policy-rule", "show", "disks",
+                           "-f", "json")) == created
+    metric = as_json(gnocchi("metric", "create", "disk.io", "-f", "json"))
+    assert metric["archive_policy/name"] == "high"
+    gnocchi("metric", "delete", metric["id"])
+    gnocchi("archive-policy-rule", "delete", "disks")
+    assert "does not exist" in gnocchi("archive-policy-rule", "show",
+                                       "disks", ok=False)
