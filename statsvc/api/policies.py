@@ -4,7 +4,8 @@ from statsvc import aggregation
 from statsvc import archive_policy
 from statsvc.api.errors import ApiError
 from statsvc.api.responses import empty_response, json_response
-from statsvc.storage import DocumentAlreadyExists, DocumentNotFound
+from statsvc.storage import (
+    DocumentAlreadyExists, DocumentNotFound, MetricNotFound)
 
 POLICY = "archive_policy"
 RULE = "archive_policy_rule"
@@ -99,6 +100,18 @@ def policy_for_new_metric(storage, name, metric_name):
     if rule is None:
         return None
     return get_policy(storage, rule["archive_policy_name"], status=400)
+
+
+def apply_retention(storage, policy):
+    """Give every metric of ``policy`` its (changed) longest timespan."""
+    timespan = archive_policy.retention_ns(policy)
+    for metric in storage.list_metrics():
+        if metric.get("archive_policy_name") == policy["name"] \
+                and metric.get("timespan_ns") != timespan:
+            try:
+                storage.set_retention(metric["id"], timespan)
+            except MetricNotFound:
+                pass  # deleted meanwhile
 
 
 def in_use(storage, name):

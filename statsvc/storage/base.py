@@ -63,6 +63,16 @@ class StorageDriver(abc.ABC):
         """Delete a metric and all its measures; raise :class:`MetricNotFound`."""
 
     @abc.abstractmethod
+    def set_retention(self, metric_id, timespan_ns):
+        """Change a metric's ``timespan_ns`` (``None``: keep every point),
+        in its dict too. Reads apply it at once; points it excludes are
+        dropped by the next :meth:`add_measures`.
+
+        :raises MetricNotFound:
+        :raises ValueError: if ``timespan_ns`` is not positive.
+        """
+
+    @abc.abstractmethod
     def add_measures(self, batch):
         """Add measures to one or more metrics, all or nothing.
 

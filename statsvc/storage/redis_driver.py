@@ -179,6 +179,25 @@ class RedisDriver(base.StorageDriver):
 
         self._transaction([metric_id], plan)
 
+    def set_retention(self, metric_id, timespan_ns):
+        timespan = base.retention_of({"timespan_ns": timespan_ns})
+        meta_key = self._meta_key(metric_id)
+
+        def plan(pipe):
+            doc = pipe.hget(self._metrics_key(), metric_id)
+            if doc is None or not pipe.exists(meta_key):
+                raise MetricNotFound(metric_id)
+            doc = dict(json.loads(doc), timespan_ns=timespan)
+            pipe.multi()
+            pipe.hset(self._metrics_key(), metric_id, json.dumps(doc))
+            # Rewriting meta also makes concurrent writers of it retry.
+            if timespan is None:
+                pipe.hdel(meta_key, "timespan_ns")
+            else:
+                pipe.hset(meta_key, "timespan_ns", timespan)
+
+        self._transaction([metric_id], plan)
+
     def add_measures(self, batch):
         normalized = {metric_id: series.normalize(t, v)
                       for metric_id, (t, v) in batch.items()}

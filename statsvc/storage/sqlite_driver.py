@@ -173,6 +173,18 @@ class SQLiteDriver(base.StorageDriver):
             conn.execute("DELETE FROM fragment WHERE metric = ?", (key,))
             conn.execute("DELETE FROM metric WHERE key = ?", (key,))
 
+    def set_retention(self, metric_id, timespan_ns):
+        timespan = base.retention_of({"timespan_ns": timespan_ns})
+        with self._write() as conn:
+            row = conn.execute("SELECT doc FROM metric WHERE id = ?",
+                               (metric_id,)).fetchone()
+            if row is None:
+                raise MetricNotFound(metric_id)
+            doc = dict(json.loads(row[0]), timespan_ns=timespan)
+            conn.execute(
+                "UPDATE metric SET doc = ?, timespan_ns = ? WHERE id = ?",
+                (json.dumps(doc), timespan, metric_id))
+
     def add_measures(self, batch):
         normalized = {metric_id: series.normalize(t, v)
                       for metric_id, (t, v) in batch.items()}

@@ -199,6 +199,23 @@ def test_points_older_than_the_longest_timespan_are_dropped(app):
                                    "1970-01-01T00:01:45+00:00"]
 
 
+def test_patched_timespans_apply_to_existing_metrics(app):
+    app.post_json("/v1/archive_policy", {"name": "short", "definition": [
+        {"granularity": 1, "points": 100}]})
+    metric = app.post_json("/v1/metric", {"archive_policy_name": "short"}).json
+    _measures(app, metric["id"], [0, 50, 90])
+    app.patch_json("/v1/archive_policy/short", {"definition": [
+        {"granularity": 1, "points": 20}]})
+    got = _measures(app, metric["id"], [95])
+    assert [m[0] for m in got] == ["1970-01-01T00:01:30+00:00",
+                                   "1970-01-01T00:01:35+00:00"]
+    app.patch_json("/v1/archive_policy/short", {"definition": [
+        {"granularity": 1, "points": 1000}]})
+    got = _measures(app, metric["id"], [10])
+    assert len(got) == 3
+    assert "timespan_ns" not in app.get(f"/v1/metric/{metric['id']}").json
+
+
 def test_resample_and_refresh_as_gnocchiclient_sends_them(app):
     metric = app.post_json("/v1/metric", {"archive_policy_name": "low"}).json
     got = _measures(app, metric["id"], range(0, 1200, 60),

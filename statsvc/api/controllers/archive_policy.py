@@ -42,6 +42,7 @@ class ArchivePolicyController(rest.RestController):
             raise ApiError(400, str(e))
         except DocumentNotFound:  # deleted meanwhile
             raise policies.not_found(policies.POLICY, self.name)
+        policies.apply_retention(request.storage, policy)
         return json_response(archive_policy.to_json(policy))
 
     @pecan.expose()
