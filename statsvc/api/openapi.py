@@ -186,6 +186,16 @@ DOCUMENT = {
             "get": {"summary": "Show an archive policy rule",
                     "responses": {"200": _json(_ref("ArchivePolicyRule")),
                                   **_errors(404, 503)}},
+            "patch": {"summary": "Rename an archive policy rule (admin)",
+                      "requestBody": _body({
+                          "type": "object", "required": ["name"],
+                          "additionalProperties": False,
+                          "properties": {"name": {
+                              "type": "string", "minLength": 1,
+                              "maxLength": 255}}}),
+                      "responses": {"200": _json(_ref("ArchivePolicyRule")),
+                                    **_errors(400, 403, 404, 413, 415,
+                                              503)}},
             "delete": {"summary": "Delete an archive policy rule (admin)",
                        "responses": {"204": {"description": "Deleted"},
                                      **_errors(403, 404, 503)}}},

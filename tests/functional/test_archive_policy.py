@@ -262,3 +262,24 @@ def test_rule_errors(app):
     app.post_json("/v1/archive_policy_rule", {"name": "t"}, status=400)
     app.get("/v1/archive_policy_rule/nope", status=404)
     app.delete("/v1/archive_policy_rule/nope", status=404)
+
+
+def test_a_rule_can_be_renamed_only(app):
+    for name in ("r", "s"):
+        app.post_json("/v1/archive_policy_rule", {
+            "name": name, "metric_pattern": name + "*",
+            "archive_policy_name": "low"})
+    resp = app.patch_json("/v1/archive_policy_rule/r", {"name": "t"})
+    assert resp.json == {"name": "t", "metric_pattern": "r*",
+                         "archive_policy_name": "low"}
+    app.get("/v1/archive_policy_rule/r", status=404)
+    assert app.get("/v1/archive_policy_rule/t").json == resp.json
+    resp = app.patch_json("/v1/archive_policy_rule/t", {"name": "s"},
+                          status=400)
+    assert resp.json["description"] == (
+        "Archive policy rule t does not support change: Archive policy "
+        "rule s already exists")
+    app.patch_json("/v1/archive_policy_rule/t", {"pattern": "x"}, status=400)
+    app.patch_json("/v1/archive_policy_rule/nope", {"name": "u"}, status=404)
+    app.patch_json("/v1/archive_policy_rule/t", {"name": "u"},
+                   headers=USER, status=403)

@@ -130,6 +130,9 @@ def test_archive_policy_rules(gnocchi):
     metric = as_json(gnocchi("metric", "create", "disk.io", "-f", "json"))
     assert metric["archive_policy/name"] == "high"
     gnocchi("metric", "delete", metric["id"])
-    gnocchi("archive-policy-rule", "delete", "disks")
+    renamed = as_json(gnocchi("archive-policy-rule", "update", "disks",
+                              "--name", "storage", "-f", "json"))
+    assert renamed["name"] == "storage"
+    gnocchi("archive-policy-rule", "delete", "storage")
     assert "does not exist" in gnocchi("archive-policy-rule", "show",
-                                       "disks", ok=False)
+                                       "storage", ok=False)

@@ -8,10 +8,11 @@ from statsvc.api import policies
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError
 from statsvc.api.responses import json_response
+from statsvc.storage import DocumentAlreadyExists, DocumentNotFound
 
 
 class ArchivePolicyRuleController(rest.RestController):
-    """``/v1/archive_policy_rule/<name>``: show and delete."""
+    """``/v1/archive_policy_rule/<name>``: show, rename and delete."""
 
     #: Name of the path segment this controller stands for (OpenAPI).
     path_parameter = "name"
@@ -23,6 +24,34 @@ class ArchivePolicyRuleController(rest.RestController):
     def get_all(self):
         return json_response(policies.get(pecan.request.storage,
                                           policies.RULE, self.name))
+
+    @pecan.expose()
+    def patch(self):
+        """Rename the rule (all Gnocchi lets change): ``{"name": new}``."""
+        request = pecan.request
+        policies.require_admin(request)
+        rule = policies.get(request.storage, policies.RULE, self.name)
+        body = read_json(request, request.conf.getint("api", "max_body_size"))
+        if not isinstance(body, dict) or set(body) != {"name"}:
+            raise ApiError(400, 'Body must be a JSON object such as '
+                                '{"name": "new-name"}')
+        try:
+            renamed = archive_policy.new_rule(dict(rule, name=body["name"]))
+        except archive_policy.PolicyError as e:
+            raise ApiError(400, str(e))
+        try:
+            request.storage.create_document(policies.RULE, renamed["name"],
+                                            renamed)
+        except DocumentAlreadyExists:
+            raise ApiError(400, f"Archive policy rule {self.name} does not "
+                                f"support change: Archive policy rule "
+                                f"{renamed['name']} already exists")
+        # Both names match the same metrics until the old one is gone.
+        try:
+            request.storage.delete_document(policies.RULE, self.name)
+        except DocumentNotFound:
+            pass  # deleted meanwhile: the new name stays, as if after it
+        return json_response(renamed)
 
     @pecan.expose()
     def delete(self):
