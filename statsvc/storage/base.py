@@ -115,6 +115,14 @@ class StorageDriver(abc.ABC):
     def delete_document(self, kind, name):
         """Delete a document; raise :class:`DocumentNotFound`."""
 
+    @abc.abstractmethod
+    def newest_timestamp(self, metric_id):
+        """The timestamp (int ns) of the metric's newest point, or ``None``
+        if it has none; reads no series data.
+
+        :raises MetricNotFound:
+        """
+
     def check(self):
         """Raise :class:`StorageUnavailable` if the store cannot be reached."""
 

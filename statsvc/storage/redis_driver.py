@@ -251,6 +251,14 @@ class RedisDriver(base.StorageDriver):
         oldest = series.cutoff(_int_or_none(last_ts), _int_or_none(timespan))
         return series.select(records, series.later_bound(start, oldest), stop)
 
+    def newest_timestamp(self, metric_id):
+        with self._errors():
+            chunk_ns, last_ts = self._redis.hmget(self._meta_key(metric_id),
+                                                  "chunk_ns", "last_ts")
+        if chunk_ns is None:  # set for every existing metric
+            raise MetricNotFound(metric_id)
+        return _int_or_none(last_ts)
+
     def create_document(self, kind, name, doc):
         with self._errors():
             created = self._redis.hsetnx(self._doc_key(kind), name,

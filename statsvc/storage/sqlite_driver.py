@@ -206,6 +206,10 @@ class SQLiteDriver(base.StorageDriver):
         start = series.later_bound(start, series.cutoff(last_ts, timespan))
         return series.select(records, start, stop)
 
+    def newest_timestamp(self, metric_id):
+        with self._read() as conn:
+            return _metric_row(conn, metric_id)[3]
+
     def create_document(self, kind, name, doc):
         with self._write() as conn:
             try:

@@ -104,12 +104,13 @@ def _policy_series(storage, metric, policy, granularity, method, start,
     items = _policy_items(metric, policy, granularity, method)
     read_start, read_stop = archive_policy.raw_range(items, start, stop)
     ts, values = storage.get_measures(metric["id"], read_start, read_stop)
-    # The newest point anchors each granularity's window of points.
-    later = ts[:0] if read_stop is None else storage.get_measures(
-        metric["id"], read_stop)[0]
-    newest = later[-1] if len(later) else ts[-1] if len(ts) else None
-    return archive_policy.aggregates(ts, values, items, method,
-                                     None if newest is None else int(newest),
+    # The newest point anchors each granularity's window of points; without
+    # a stop it is the last point read (or none is in range anyway).
+    if read_stop is not None:
+        newest = storage.newest_timestamp(metric["id"])
+    else:
+        newest = int(ts[-1]) if len(ts) else None
+    return archive_policy.aggregates(ts, values, items, method, newest,
                                      start, stop)
 
 

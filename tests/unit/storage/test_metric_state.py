@@ -1,4 +1,4 @@
-"""Changing a metric's retention, against each installed driver."""
+"""Retention changes and the newest timestamp, against each installed driver."""
 import pytest
 
 from statsvc.storage import MetricNotFound
@@ -33,3 +33,13 @@ def test_errors(driver):
     metric_id = new_metric(driver)
     with pytest.raises(ValueError):
         driver.set_retention(metric_id, 0)
+
+
+def test_newest_timestamp(driver):
+    metric_id = new_metric(driver, timespan_ns=10 * 10**9)
+    assert driver.newest_timestamp(metric_id) is None
+    driver.add_measures({metric_id: (seconds(30, 5), [3.0, 0.5])})
+    driver.add_measures({metric_id: (seconds(20), [2.0])})
+    assert driver.newest_timestamp(metric_id) == 30 * 10**9
+    with pytest.raises(MetricNotFound):
+        driver.newest_timestamp("nope")
