@@ -196,3 +196,113 @@ def move_order_statistic(values, window, k, pair=False):
     padded[positions] = values
     medians = bn.move_median(padded, window + pads)
     return medians[positions[window - 1:]]
+
+
+#: Series points per call of :func:`_quantile_by_blocks` (bounds memory:
+#: about 40 bytes per point).
+_BLOCK_POINTS = 1 << 23
+
+_ALL_BITS = np.uint64(0xFFFFFFFFFFFFFFFF)
+_BIT = np.uint64(1)
+
+
+def move_quantile_by_blocks(values, window, k, fraction):
+    """``s[k] + fraction * (s[k+1] - s[k])``, ``s`` each window sorted.
+
+    O(n log w) numpy work plus a Python loop of ``w`` steps (per 2**23
+    points), each working on ``n / w`` blocks at once: see
+    :func:`_quantile_by_blocks`.
+    """
+    n_out = len(values) - window + 1
+    out = np.empty(n_out)
+    size = max(_BLOCK_POINTS, 64 * window) // window * window
+    for start in range(0, n_out, size):
+        stop = min(start + size, n_out)
+        out[start:stop] = _quantile_by_blocks(
+            values[start:stop + window - 1], window, k, fraction)
+    return out
+
+
+def _quantile_by_blocks(values, window, k, fraction):
+    """:func:`move_quantile_by_blocks` of one chunk.
+
+    Pair ``j`` is the ``2w`` points from ``j * w``: its windows are the
+    ``w`` runs of ``w`` positions starting at offsets ``r = 0 .. w-1``.
+    Each pair is argsorted once; a bitmask over its sorted order marks the
+    current window's points.  Moving from offset ``r`` to ``r + 1`` clears
+    one bit and sets one, so the window's ``k``-th smallest moves to the
+    next or previous marked bit, or stays: a few word operations, done for
+    all pairs at once.  Bit scans rarely go past one word.
+    """
+    w = window
+    n_out = len(values) - w + 1
+    pairs = -(-n_out // w)
+    width = 2 * w
+    # Windows reaching into the padding are computed, then dropped.
+    x = np.full((pairs + 1) * w, np.inf)
+    x[:len(values)] = values
+    segments = np.lib.stride_tricks.sliding_window_view(x, width)[::w]
+    order = np.argsort(segments, axis=1).astype(np.int32)
+    rows = np.arange(pairs)
+    # rank[p, j]: where pair j's point at position p sits in its sorted order.
+    rank = np.empty((width, pairs), np.int32)
+    rank[order, rows[:, None]] = np.arange(width, dtype=np.int32)
+    words_per_row = (width >> 6) + 1  # a zero word after the last bit
+    member = np.zeros((pairs, words_per_row * 64), bool)
+    member[:, :width] = order < w
+    words = np.packbits(member, axis=1, bitorder="little").view("<u8").ravel()
+    cur = (np.cumsum(member, axis=1, dtype=np.int32) <= k).sum(
+        axis=1, dtype=np.int64)
+    del member
+    base = rows * words_per_row
+
+    def next_member(base, s):
+        """The first marked index above ``s`` in each row."""
+        s = s + 1
+        word = s >> 6
+        m = words[base + word] & (_ALL_BITS << (s & 63).astype(np.uint64))
+        empty = (m == 0).nonzero()[0]
+        while len(empty):
+            word[empty] += 1
+            m[empty] = words[base[empty] + word[empty]]
+            empty = empty[m[empty] == 0]
+        return (word << 6) + np.bitwise_count((m & (~m + _BIT)) - _BIT)
+
+    def previous_member(base, s):
+        """The last marked index below ``s`` in each row."""
+        s = s - 1
+        word = s >> 6
+        m = words[base + word] & (_ALL_BITS >> (63 - (s & 63)).astype(np.uint64))
+        empty = (m == 0).nonzero()[0]
+        while len(empty):
+            word[empty] -= 1
+            m[empty] = words[base[empty] + word[empty]]
+            empty = empty[m[empty] == 0]
+        for shift in (1, 2, 4, 8, 16, 32):  # smear the top bit downwards
+            m |= m >> np.uint64(shift)
+        return (word << 6) + np.bitwise_count(m) - 1
+
+    lows = np.empty((pairs, w), np.int64)
+    highs = np.empty((pairs, w), np.int64) if fraction else None
+    for r in range(w):
+        if r:
+            gone, new = rank[r - 1], rank[r - 1 + w]
+            words[base + (gone >> 6)] &= ~(_BIT << (gone & 63).astype(np.uint64))
+            words[base + (new >> 6)] |= _BIT << (new & 63).astype(np.uint64)
+            # One point fewer at or below cur: the k-th is the next member.
+            up = ((gone <= cur) & (new > cur)).nonzero()[0]
+            # One more below cur: the previous member.
+            down = ((gone >= cur) & (new < cur)).nonzero()[0]
+            cur[up] = next_member(base[up], cur[up])
+            cur[down] = previous_member(base[down], cur[down])
+        lows[:, r] = cur
+        if fraction:
+            highs[:, r] = next_member(base, cur)
+    starts = (rows * w)[:, None]
+    sorted_at = order.ravel()
+    offsets = (rows * width)[:, None]
+    out = x[starts + sorted_at[lows + offsets]].ravel()[:n_out]
+    if fraction:
+        high = x[starts + sorted_at[highs + offsets]].ravel()[:n_out]
+        out += fraction * (high - out)
+    return out

@@ -92,7 +92,7 @@ def test_ewma_leaves_its_input_alone():
     assert math.isfinite(ewma(values, 1e-9)[-1])
 
 
-@pytest.mark.parametrize("window", [5, 128, 129, 700])
+@pytest.mark.parametrize("window", [5, 64, 65, 700])
 @pytest.mark.parametrize("q", [0.0, 3.3, 50.0, 62.5, 90.0, 100.0])
 def test_percentile_against_numpy(window, q):
     values = VALUES[:3000]
@@ -100,3 +100,35 @@ def test_percentile_against_numpy(window, q):
     expected = np.percentile(view, q, axis=1)
     ours = MovingPercentile().kernel(values, window, q)
     assert ours == pytest.approx(expected, rel=1e-15, abs=1e-12)
+
+
+def test_quantile_by_blocks_small_cases():
+    values = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0])
+    # Windows [3 1 4], [1 4 1], [4 1 5], [1 5 9], [5 9 2]; k=1, 1/4 of
+    # the way to the largest.
+    assert _kernels.move_quantile_by_blocks(values, 3, 1, 0.25).tolist() == [
+        3.25, 1.75, 4.25, 6.0, 6.0]
+    assert _kernels.move_quantile_by_blocks(values, 2, 0, 0.0).tolist() == [
+        1.0, 1.0, 1.0, 1.0, 5.0, 2.0]
+    assert _kernels.move_quantile_by_blocks(values, 7, 6, 0.0).tolist() == [
+        9.0]
+
+
+@pytest.mark.parametrize("shape", ["noise", "rising", "falling", "ties",
+                                   "sawtooth", "steps"])
+@pytest.mark.parametrize("window", [2, 10, 63, 64, 65, 300])
+def test_quantile_by_blocks_against_numpy(monkeypatch, shape, window):
+    # Small chunks, so that windows also straddle chunk boundaries.
+    monkeypatch.setattr(_kernels, "_BLOCK_POINTS", 1000)
+    i = np.arange(2500.0)
+    values = {"noise": VALUES[:2500], "rising": i, "falling": -i,
+              "ties": np.floor(VALUES[:2500] / 10),
+              "sawtooth": i % window - (i // window) % 2 * window,
+              "steps": np.floor(i / 200) * (-1) ** np.floor(i / 100)}[shape]
+    view = np.lib.stride_tricks.sliding_window_view(values, window)
+    for q in (1.0, 37.3, 90.0, 99.9):
+        h = q / 100 * (window - 1)
+        k = math.floor(h)
+        ours = _kernels.move_quantile_by_blocks(values, window, k, h - k)
+        assert ours == pytest.approx(np.percentile(view, q, axis=1),
+                                     rel=1e-15, abs=1e-12)

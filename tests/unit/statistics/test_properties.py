@@ -54,15 +54,18 @@ def test_moving_statistics(plugin, name, data, window, center):
     check(out, expected, atol=1e-12 * scale(values) * len(values))
 
 
-@pytest.mark.parametrize("sort_max_window", [0, 128])
+@pytest.mark.parametrize("method", ["sort", "median", "blocks"])
 @SETTINGS
 @given(data=series(), window=st.integers(1, 12), center=st.booleans(),
        q=st.one_of(st.sampled_from([0.0, 12.5, 50.0, 100.0]),
                    st.floats(0, 100)))
-def test_percentile(plugin, monkeypatch, sort_max_window, data, window,
-                    center, q):
-    # Both methods: sorting windows, and padded moving medians.
-    monkeypatch.setattr(percentile, "SORT_MAX_WINDOW", sort_max_window)
+def test_percentile(plugin, monkeypatch, method, data, window, center, q):
+    # Each method: sorting windows, padded moving medians, sorted blocks.
+    if method != "sort":
+        monkeypatch.setattr(percentile, "SORT_MAX_WINDOW", 0)
+    for cost in ("BLOCK_STEP_NS", "BLOCK_POINT_NS"):
+        monkeypatch.setattr(percentile, cost,
+                            0 if method == "blocks" else math.inf)
     timestamps, values = data
     out = plugin("percentile").run(timestamps, values, window=window, q=q,
                                    center=center)
