@@ -5,11 +5,20 @@ import orjson
 import webob
 import webob.exc
 
+from statsvc.storage import StorageError
+from statsvc.storage import exceptions as storage
+
 LOG = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
-    """An error the client can act on; raised anywhere in a request."""
+    """An error the client can act on; raised anywhere in a request.
+
+    Subclasses may set ``headers`` to add to the response (e.g.
+    ``WWW-Authenticate``).
+    """
+
+    headers = {}
 
     def __init__(self, code, description, **details):
         super().__init__(description)
@@ -30,8 +39,6 @@ def json_error(code, description, **details):
 
 def _storage_error(exc):
     """The JSON error for ``exc``, a :class:`~statsvc.storage.StorageError`."""
-    from statsvc.storage import exceptions as storage
-
     if isinstance(exc, storage.MetricNotFound):
         return json_error(404, f"Metric {exc.metric_id} does not exist")
     if isinstance(exc, storage.MetricAlreadyExists):
@@ -55,12 +62,10 @@ def _storage_error(exc):
 
 def from_exception(exc):
     """Map any exception raised during a request to a JSON error response."""
-    # Imported here so that the API's error module does not pin a storage
-    # implementation at import time.
-    from statsvc.storage import StorageError
-
     if isinstance(exc, ApiError):
-        return json_error(exc.code, exc.description, **exc.details)
+        response = json_error(exc.code, exc.description, **exc.details)
+        response.headers.update(exc.headers)
+        return response
     if isinstance(exc, StorageError):
         return _storage_error(exc)
     if isinstance(exc, webob.exc.HTTPException):

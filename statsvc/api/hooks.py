@@ -54,11 +54,7 @@ class ErrorHook(hooks.PecanHook):
     """Turns every exception, pecan's own 404/405 included, into JSON."""
 
     def on_error(self, state, exc):
-        response = errors.from_exception(exc)
-        if isinstance(exc, errors.ApiError):
-            # e.g. WWW-Authenticate of auth.AuthenticationRequired
-            response.headers.update(getattr(exc, "headers", {}))
-        return response
+        return errors.from_exception(exc)
 
 
 class AccessLogHook(hooks.PecanHook):

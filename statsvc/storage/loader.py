@@ -1,6 +1,4 @@
 """Load the configured storage driver from its entry point."""
-from importlib import metadata
-
 from statsvc import ext
 from statsvc.ext.exception import NoMatches
 from statsvc.storage.exceptions import UnknownDriver
@@ -24,7 +22,9 @@ def load_driver(options):
                                     invoke_args=(options,),
                                     warn_on_missing_entrypoint=False)
     except NoMatches:
-        installed = sorted(
-            {ep.name for ep in metadata.entry_points(group=NAMESPACE)})
+        # A manager asked for no names lists the (cached) entry points and
+        # loads nothing.
+        installed = sorted(set(ext.NamedExtensionManager(
+            NAMESPACE, names=()).entry_points_names()))
         raise UnknownDriver(name, installed) from None
     return manager.driver
