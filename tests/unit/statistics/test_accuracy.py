@@ -6,7 +6,7 @@ import pytest
 
 from statsvc_plugins.ewma import ewma
 from statsvc_plugins.percentile import MovingPercentile
-from statsvc_plugins import _kernels
+from statsvc_plugins import _kernels, _quantile
 
 RNG = np.random.default_rng(20261123)
 # Metric-like: a large offset and noise, longer than a chunk (2**16).
@@ -54,20 +54,6 @@ def test_zscore_against_two_pass(small_chunks, window):
         exact, rel=1e-9, abs=1e-9)
 
 
-@pytest.mark.parametrize("window, k", [(7, 0), (7, 2), (8, 5), (501, 250),
-                                       (1000, 999)])
-@pytest.mark.parametrize("pair", [False, True])
-def test_order_statistics_against_sorting(window, k, pair):
-    if pair and k == window - 1:
-        return
-    values = VALUES[:3000]
-    view = np.lib.stride_tricks.sliding_window_view(values, window)
-    ordered = np.sort(view, axis=1)
-    expected = (ordered[:, k] + ordered[:, k + 1]) / 2 if pair else ordered[:, k]
-    assert np.array_equal(
-        _kernels.move_order_statistic(values, window, k, pair), expected)
-
-
 def recurrence(values, alpha):
     """pandas' adjusted EWMA loop, in Python."""
     out, weighted, weight = [], 0.0, 0.0
@@ -102,33 +88,55 @@ def test_percentile_against_numpy(window, q):
     assert ours == pytest.approx(expected, rel=1e-15, abs=1e-12)
 
 
-def test_quantile_by_blocks_small_cases():
+def test_move_quantile_small_cases():
     values = np.array([3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0])
     # Windows [3 1 4], [1 4 1], [4 1 5], [1 5 9], [5 9 2]; k=1, 1/4 of
     # the way to the largest.
-    assert _kernels.move_quantile_by_blocks(values, 3, 1, 0.25).tolist() == [
+    assert _kernels.move_quantile(values, 3, 1, 0.25).tolist() == [
         3.25, 1.75, 4.25, 6.0, 6.0]
-    assert _kernels.move_quantile_by_blocks(values, 2, 0, 0.0).tolist() == [
+    assert _kernels.move_quantile(values, 2, 0, 0.0).tolist() == [
         1.0, 1.0, 1.0, 1.0, 5.0, 2.0]
-    assert _kernels.move_quantile_by_blocks(values, 7, 6, 0.0).tolist() == [
-        9.0]
+    assert _kernels.move_quantile(values, 7, 6, 0.0).tolist() == [9.0]
+    assert _kernels.move_quantile(values, 1, 0, 0.0).tolist() == values.tolist()
+    # A strided view is copied to contiguous memory, not misread.
+    assert _kernels.move_quantile(values[::2], 2, 0, 0.5).tolist() == [
+        3.5, 4.5, 3.5]
 
 
 @pytest.mark.parametrize("shape", ["noise", "rising", "falling", "ties",
-                                   "sawtooth", "steps"])
-@pytest.mark.parametrize("window", [2, 10, 63, 64, 65, 300])
-def test_quantile_by_blocks_against_numpy(monkeypatch, shape, window):
-    # Small chunks, so that windows also straddle chunk boundaries.
-    monkeypatch.setattr(_kernels, "_BLOCK_POINTS", 1000)
+                                   "sawtooth", "steps", "constant"])
+@pytest.mark.parametrize("window", [2, 3, 10, 63, 64, 65, 300, 2500])
+def test_move_quantile_against_sorting(shape, window):
     i = np.arange(2500.0)
     values = {"noise": VALUES[:2500], "rising": i, "falling": -i,
               "ties": np.floor(VALUES[:2500] / 10),
               "sawtooth": i % window - (i // window) % 2 * window,
-              "steps": np.floor(i / 200) * (-1) ** np.floor(i / 100)}[shape]
-    view = np.lib.stride_tricks.sliding_window_view(values, window)
-    for q in (1.0, 37.3, 90.0, 99.9):
-        h = q / 100 * (window - 1)
-        k = math.floor(h)
-        ours = _kernels.move_quantile_by_blocks(values, window, k, h - k)
-        assert ours == pytest.approx(np.percentile(view, q, axis=1),
-                                     rel=1e-15, abs=1e-12)
+              "steps": np.floor(i / 200) * (-1) ** np.floor(i / 100),
+              "constant": np.full(2500, 7.5)}[shape]
+    ordered = np.sort(np.lib.stride_tricks.sliding_window_view(values, window),
+                      axis=1)
+    for k in sorted({0, 1, window // 3, window - 2, window - 1} - {-1}):
+        for fraction in (0.0, 0.1, 0.5, 0.999) if k + 1 < window else (0.0,):
+            expected = ordered[:, k]
+            if fraction:
+                expected = expected + fraction * (ordered[:, k + 1] - expected)
+            assert np.array_equal(
+                _kernels.move_quantile(values, window, k, fraction), expected)
+
+
+@pytest.mark.parametrize("window, k, fraction, out", [
+    (0, 0, 0.0, 5), (6, 0, 0.0, 0), (3, 3, 0.0, 3), (3, -1, 0.0, 3),
+    (3, 2, 0.5, 3), (3, 0, 1.0, 3), (3, 0, -0.5, 3), (3, 0, 0.0, 2)])
+def test_move_quantile_refuses_bad_arguments(window, k, fraction, out):
+    # The C code trusts its arguments once checked: each bad one is refused.
+    with pytest.raises(ValueError):
+        _quantile.move_quantile(np.arange(5.0), window, k, fraction,
+                                np.empty(out))
+
+
+def test_move_quantile_refuses_other_dtypes():
+    with pytest.raises(ValueError, match="float64"):
+        _quantile.move_quantile(np.arange(5, dtype=np.int32), 2, 0, 0.0,
+                                np.empty(4))
+    with pytest.raises(TypeError):
+        _quantile.move_quantile(np.arange(5.0), 2, 0, 0.0, b"read-only")

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from statsvc_plugins import percentile
 from tests.unit.statistics import reference
 
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -54,18 +53,11 @@ def test_moving_statistics(plugin, name, data, window, center):
     check(out, expected, atol=1e-12 * scale(values) * len(values))
 
 
-@pytest.mark.parametrize("method", ["sort", "median", "blocks"])
 @SETTINGS
 @given(data=series(), window=st.integers(1, 12), center=st.booleans(),
        q=st.one_of(st.sampled_from([0.0, 12.5, 50.0, 100.0]),
                    st.floats(0, 100)))
-def test_percentile(plugin, monkeypatch, method, data, window, center, q):
-    # Each method: sorting windows, padded moving medians, sorted blocks.
-    if method != "sort":
-        monkeypatch.setattr(percentile, "SORT_MAX_WINDOW", 0)
-    for cost in ("BLOCK_STEP_NS", "BLOCK_POINT_NS"):
-        monkeypatch.setattr(percentile, cost,
-                            0 if method == "blocks" else math.inf)
+def test_percentile(plugin, data, window, center, q):
     timestamps, values = data
     out = plugin("percentile").run(timestamps, values, window=window, q=q,
                                    center=center)
