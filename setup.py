@@ -1,7 +1,8 @@
 import setuptools
 
-# The moving quantile's two heaps, in C: the rest of the project is in
-# setup.cfg, which cannot declare extension modules.
+# The kernels in C (see their headers for why): the rest of the project is
+# in setup.cfg, which cannot declare extension modules.
 setuptools.setup(ext_modules=[
-    setuptools.Extension("statsvc_plugins._quantile",
-                         ["statsvc_plugins/_quantile.c"])])
+    setuptools.Extension(f"statsvc_plugins.{name}",
+                         [f"statsvc_plugins/{name}.c"], libraries=["m"])
+    for name in ("_quantile", "_moments")])

@@ -1,7 +1,8 @@
 """What the moving-window plugins share: parameters, gaps, stamping."""
 import abc
 
-from statsvc.statistics import Parameter, Series, Statistic, clean
+from statsvc.statistics import Parameter, Series, Statistic, as_series, drop_gaps
+from statsvc_plugins import _kernels
 
 #: Largest window a query may ask for: bounds memory and time per request.
 MAX_WINDOW = 10 ** 7
@@ -34,13 +35,27 @@ class WindowStatistic(Statistic):
     parameters = (window_parameter(), CENTER)
 
     def compute(self, data, window, center=False, **params):
-        data = clean(data)
+        data = as_series(data)
+        out = None
+        if len(data.values) >= window:
+            out = self.kernel_unless_gaps(data.values, window, **params)
+        if out is None:
+            data = drop_gaps(data)
+            if len(data.values) < window:
+                return Series(data.timestamps[:0], data.values[:0])
+            out = self.kernel(data.values, window, **params)
         n = len(data.values)
-        if n < window:
-            return Series(data.timestamps[:0], data.values[:0])
         lag = (window - 1) // 2 if center else 0
-        return Series(data.timestamps[window - 1 - lag:n - lag],
-                      self.kernel(data.values, window, **params))
+        return Series(data.timestamps[window - 1 - lag:n - lag], out)
+
+    def kernel_unless_gaps(self, values, window, **params):
+        """:meth:`kernel` of ``values`` that may have gaps, or None if they have.
+
+        None by default: :meth:`compute` then drops the gaps (a pass over
+        the values to find none, usually) and calls :meth:`kernel`.  A
+        kernel that notices non-finite values as it goes saves that pass.
+        """
+        return None
 
     @abc.abstractmethod
     def kernel(self, values, window, **params):
@@ -48,3 +63,19 @@ class WindowStatistic(Statistic):
 
         ``values`` has no gaps and at least ``window`` points.
         """
+
+
+class MomentStatistic(WindowStatistic):
+    """A windowed sum, mean, std or z-score: one C pass that finds gaps too.
+
+    ``moment`` is one of :data:`statsvc_plugins._kernels.MOMENTS`.
+    """
+
+    moment = None
+
+    def kernel(self, values, window):
+        return _kernels.move_moment(values, window, self.moment)
+
+    def kernel_unless_gaps(self, values, window):
+        return _kernels.move_moment(values, window, self.moment,
+                                    stop_at_gap=True)

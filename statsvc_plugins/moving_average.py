@@ -8,25 +8,22 @@ import bottleneck as bn
 import numpy as np
 
 from statsvc_plugins import _kernels
-from statsvc_plugins._window import CENTER, WindowStatistic, window_parameter
+from statsvc_plugins._window import (
+    CENTER, MomentStatistic, WindowStatistic, window_parameter)
 
 
-class MovingAverage(WindowStatistic):
+class MovingAverage(MomentStatistic):
     """Arithmetic mean of each window."""
 
     description = "Mean of each window of consecutive points."
-
-    def kernel(self, values, window):
-        return bn.move_mean(values, window)[window - 1:]
+    moment = "mean"
 
 
-class MovingSum(WindowStatistic):
+class MovingSum(MomentStatistic):
     """Sum of each window."""
 
     description = "Sum of each window of consecutive points."
-
-    def kernel(self, values, window):
-        return bn.move_sum(values, window)[window - 1:]
+    moment = "sum"
 
 
 class MovingMedian(WindowStatistic):
@@ -56,17 +53,15 @@ class MovingMax(WindowStatistic):
         return _kernels.move_extreme(values, window, np.maximum)
 
 
-class MovingStd(WindowStatistic):
+class MovingStd(MomentStatistic):
     """Sample standard deviation (ddof=1) of each window.
 
     A window of equal values gives exactly 0; accuracy otherwise is
-    described in :func:`statsvc_plugins._kernels.move_std` (in short: far
-    better than pandas', and exact to rounding for windows of 2 or 3).
+    described in :func:`statsvc_plugins._kernels.move_moment` (in short:
+    far better than pandas', and exact to rounding for windows of 2 or 3).
     """
 
     description = ("Sample standard deviation (ddof=1) of each window of "
                    "consecutive points.")
     parameters = (window_parameter(min=2), CENTER)
-
-    def kernel(self, values, window):
-        return _kernels.move_std(values, window)
+    moment = "std"

@@ -1,9 +1,8 @@
 """Moving z-score, a simple anomaly score."""
-from statsvc_plugins import _kernels
-from statsvc_plugins._window import WindowStatistic, window_parameter
+from statsvc_plugins._window import MomentStatistic, window_parameter
 
 
-class ZScore(WindowStatistic):
+class ZScore(MomentStatistic):
     """How many standard deviations each point is from its window's mean.
 
     For point ``x`` and ``W`` the ``window`` valid points ending at ``x``
@@ -17,6 +16,4 @@ class ZScore(WindowStatistic):
     description = ("Deviation of each point from the mean of the window "
                    "ending at it, in sample standard deviations.")
     parameters = (window_parameter(min=2),)
-
-    def kernel(self, values, window):
-        return _kernels.move_zscore(values, window)
+    moment = "zscore"

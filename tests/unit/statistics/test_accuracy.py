@@ -6,7 +6,7 @@ import pytest
 
 from statsvc_plugins.ewma import ewma
 from statsvc_plugins.percentile import MovingPercentile
-from statsvc_plugins import _kernels, _quantile
+from statsvc_plugins import _kernels, _moments, _quantile
 
 RNG = np.random.default_rng(20261123)
 # Metric-like: a large offset and noise, longer than a chunk (2**16).
@@ -33,7 +33,7 @@ def small_chunks(monkeypatch):
                                           (1000, 1e-9)])
 def test_moving_std_against_two_pass(small_chunks, window, rtol):
     exact = windows(VALUES, window).std(axis=1, ddof=1)
-    assert _kernels.move_std(VALUES, window) == pytest.approx(exact, rel=rtol)
+    assert _kernels.move_moment(VALUES, window, "std") == pytest.approx(exact, rel=rtol)
 
 
 @pytest.mark.parametrize("window", [4, 10, 1000])
@@ -41,7 +41,7 @@ def test_moving_std_after_a_drop_in_spread(small_chunks, window):
     # bottleneck's update keeps a residue of the old spread in the variance
     # until the chunk ends: the documented bound is 1e-13 * H**2.
     exact = windows(SHIFTED, window).var(axis=1, ddof=1)
-    ours = _kernels.move_std(SHIFTED, window) ** 2
+    ours = _kernels.move_moment(SHIFTED, window, "std") ** 2
     spread = np.max(np.abs(SHIFTED - SHIFTED.mean()))
     assert np.max(np.abs(ours - exact)) < 1e-13 * spread ** 2
 
@@ -50,8 +50,51 @@ def test_moving_std_after_a_drop_in_spread(small_chunks, window):
 def test_zscore_against_two_pass(small_chunks, window):
     view = windows(VALUES, window)
     exact = -view.mean(axis=1) / view.std(axis=1, ddof=1)
-    assert _kernels.move_zscore(VALUES, window) == pytest.approx(
+    assert _kernels.move_moment(VALUES, window, "zscore") == pytest.approx(
         exact, rel=1e-9, abs=1e-9)
+
+
+@pytest.mark.parametrize("window", [1, 2, 10, 1000])
+@pytest.mark.parametrize("moment", ["sum", "mean"])
+def test_moving_sums_against_exact_sums(small_chunks, window, moment):
+    # Restarted every chunk, the running sum's error grows with the square
+    # root of the chunk's length at most, not of the series'.
+    values = np.concatenate([VALUES] * 4)
+    exact = [math.fsum(w) for w in
+             np.lib.stride_tricks.sliding_window_view(values, window)]
+    if moment == "mean":
+        exact = np.divide(exact, window)
+    assert _kernels.move_moment(values, window, moment) == pytest.approx(
+        exact, rel=1e-13)
+
+
+@pytest.mark.parametrize("moment", _kernels.MOMENTS)
+@pytest.mark.parametrize("gap", [math.nan, math.inf, -math.inf])
+@pytest.mark.parametrize("at", [0, 4095, 4096, 9999])
+def test_moments_tell_a_gap_anywhere(small_chunks, moment, gap, at):
+    values = VALUES.copy()
+    assert _kernels.move_moment(values, 10, moment, stop_at_gap=True) \
+        is not None
+    values[at] = gap
+    assert _kernels.move_moment(values, 10, moment, stop_at_gap=True) is None
+    # Without stop_at_gap, the windows holding the gap are not finite.
+    out = _kernels.move_moment(values, 10, moment)
+    assert not np.isfinite(out[max(0, at - 9):at + 1]).any()
+
+
+def test_moments_tell_an_overflow():
+    values = np.full(100, 1e308)
+    assert _kernels.move_moment(values, 3, "sum", stop_at_gap=True) is None
+    assert np.isinf(_kernels.move_moment(values, 3, "sum")).all()
+
+
+@pytest.mark.parametrize("window, kind, out, block", [
+    (0, 0, 6, 1), (2, 4, 4, 1), (1, 2, 5, 1), (6, 0, 0, 1), (2, 0, 3, 1),
+    (2, 0, 4, 0), (2, -1, 4, 1)])
+def test_move_moments_refuses_bad_arguments(window, kind, out, block):
+    with pytest.raises(ValueError):
+        _moments.move_moments(np.arange(5.0), window, np.empty(out), kind,
+                              block, False)
 
 
 def recurrence(values, alpha):
