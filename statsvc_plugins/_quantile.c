@@ -15,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdlib.h>
 
 typedef struct {
@@ -56,10 +57,15 @@ static void sift(heap *h, Py_ssize_t *where, Py_ssize_t i)
     put(h, where, i, e);
 }
 
+/* A total order, NaN last: qsort must not see an inconsistent one. */
 static int by_value(const void *a, const void *b)
 {
     double x = ((const entry *)a)->value, y = ((const entry *)b)->value;
-    return (x > y) - (x < y);
+    if (x < y)
+        return -1;
+    if (x > y)
+        return 1;
+    return isnan(x) - isnan(y);
 }
 
 /* Fill out[0 .. n - w] from x[0 .. n - 1]; 0 on success, -1 if out of memory. */
@@ -130,7 +136,8 @@ PyDoc_STRVAR(move_quantile_doc,
 "\n"
 "Write ``s[k] + fraction * (s[k + 1] - s[k])`` of each full window of\n"
 "``values`` into ``out``, ``s`` the window sorted: ``values`` is a\n"
-"C-contiguous float64 buffer without NaN, ``out`` a writable one of\n"
+"C-contiguous float64 buffer (NaN give meaningless results, safely),\n"
+"``out`` a writable one of\n"
 "``len(values) - window + 1`` float64, ``0 <= k < window <= len(values)``\n"
 "and ``k + 1 < window`` unless ``fraction`` is 0.  Releases the GIL.");
 
