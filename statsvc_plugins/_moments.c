@@ -23,20 +23,22 @@
 /* Windows up to this length are computed two-pass, window by window. */
 #define TWO_PASS 3
 
-static double mean_of(const double *x, Py_ssize_t n)
+/* Nearly the mean of x: the sum of x / n, which cannot overflow (a centre
+ * need not be exact), in four partial sums, so that the additions do not
+ * wait for each other. */
+static double centre_of(const double *x, Py_ssize_t n)
 {
-    /* Four partial sums: no loop-carried chain of dependent additions. */
-    double s[4] = {0, 0, 0, 0};
+    double s[4] = {0, 0, 0, 0}, inv = 1.0 / (double)n;
     Py_ssize_t i = 0;
     for (; i + 4 <= n; i += 4) {
-        s[0] += x[i];
-        s[1] += x[i + 1];
-        s[2] += x[i + 2];
-        s[3] += x[i + 3];
+        s[0] += x[i] * inv;
+        s[1] += x[i + 1] * inv;
+        s[2] += x[i + 2] * inv;
+        s[3] += x[i + 3] * inv;
     }
     for (; i < n; i++)
-        s[0] += x[i];
-    return ((s[0] + s[1]) + (s[2] + s[3])) / (double)n;
+        s[0] += x[i] * inv;
+    return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
 /* One window, two-pass, centred on c: its mean (centred) and sum of
@@ -91,7 +93,7 @@ static int block_sums(const double *b, Py_ssize_t n, Py_ssize_t w,
 static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
                          int zscore, double *out)
 {
-    double c = mean_of(b, n);
+    double c = centre_of(b, n);
     double w_inv = 1.0 / (double)w, ddof_inv = 1.0 / (double)(w - 1);
     double mean, m2;
 
@@ -122,8 +124,7 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
         run = b[i] == b[i - 1] ? run + 1 : 1;
         out[i - w + 1] = spread(m2, in, ddof_inv, run >= w, zscore);
     }
-    /* c is the mean of every value read: a non-finite value, or a sum that
-     * overflowed, made it non-finite. */
+    /* c is a mean of every value read: a non-finite one made it so. */
     return isfinite(c);
 }
 

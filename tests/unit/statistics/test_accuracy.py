@@ -193,3 +193,11 @@ def test_move_quantile_refuses_other_dtypes():
                                 np.empty(4))
     with pytest.raises(TypeError):
         _quantile.move_quantile(np.arange(5.0), 2, 0, 0.0, b"read-only")
+
+
+def test_moving_std_centring_does_not_overflow():
+    # The values' sum overflows, not their std: no gap is reported.
+    values = np.full(2000, 1e305)
+    for moment in ("std", "zscore"):
+        out = _kernels.move_moment(values, 10, moment, stop_at_gap=True)
+        assert out is not None and not out.any()

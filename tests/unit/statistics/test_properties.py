@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from statsvc_plugins import _kernels
 from tests.unit.statistics import reference
 
 SETTINGS = settings(max_examples=60, deadline=None,
@@ -66,11 +67,7 @@ def test_percentile(plugin, data, window, center, q):
     check(out, expected, atol=1e-13 * scale(values))
 
 
-@SETTINGS
-@given(data=series(), window=st.integers(2, 12))
-def test_zscore(plugin, data, window):
-    timestamps, values = data
-    out = plugin("zscore").run(timestamps, values, window=window)
+def check_zscore(out, timestamps, values, window):
     expected = reference.moving(reference.zscore, timestamps, values, window)
     # A near-constant window divides rounding noise by a tiny std: compare
     # where the std is a fair fraction of the values' magnitude.
@@ -82,6 +79,14 @@ def test_zscore(plugin, data, window):
     assert out.values[keep] == pytest.approx(
         [expected[1][i] for i in keep], rel=1e-7, abs=1e-7)
     assert np.all(np.abs(out.values) <= (window - 1) / math.sqrt(window) + 1e-9)
+
+
+@SETTINGS
+@given(data=series(), window=st.integers(2, 12))
+def test_zscore(plugin, data, window):
+    timestamps, values = data
+    out = plugin("zscore").run(timestamps, values, window=window)
+    check_zscore(out, timestamps, values, window)
 
 
 @SETTINGS
@@ -118,3 +123,44 @@ def test_extremes_across_chunks(seed, window, name):
     view = np.lib.stride_tricks.sliding_window_view(values, window)
     expected = view.min(axis=1) if name == "moving-min" else view.max(axis=1)
     assert np.array_equal(out.values, expected)
+
+
+@pytest.mark.parametrize("name", ["moving-average", "moving-sum",
+                                  "moving-std", "zscore"])
+@SETTINGS
+@given(data=series(max_size=120), window=st.integers(2, 12),
+       chunk=st.integers(1, 16))
+def test_moments_restart_every_chunk(plugin, monkeypatch, name, data, window,
+                                     chunk):
+    # Chunks of a few windows: every restart of the running update (and
+    # every gap met by it) is checked against the reference.
+    monkeypatch.setattr(_kernels, "_CHUNK", chunk)
+    timestamps, values = data
+    out = plugin(name).run(timestamps, values, window=window)
+    if name == "zscore":
+        check_zscore(out, timestamps, values, window)
+    else:
+        expected = reference.moving(reference.WINDOW_FUNCTIONS[name],
+                                    timestamps, values, window)
+        check(out, expected, atol=1e-12 * scale(values) * len(values))
+
+
+@SETTINGS
+@given(values=st.lists(st.integers(-5, 5).map(float) | st.floats(-1e6, 1e6),
+                       min_size=1, max_size=300),
+       window=st.integers(1, 300), rank=st.floats(0, 1),
+       fraction=st.sampled_from([0.0, 0.25, 0.5, 0.999]))
+def test_move_quantile_against_sorting(values, window, rank, fraction):
+    # Deep heaps, ties and every rank, straight on the C kernel.
+    values = np.array(values)
+    window = min(window, len(values))
+    k = min(int(rank * window), window - 1)
+    if k + 1 == window:
+        fraction = 0.0
+    ordered = np.sort(np.lib.stride_tricks.sliding_window_view(values, window),
+                      axis=1)
+    expected = ordered[:, k]
+    if fraction:
+        expected = expected + fraction * (ordered[:, k + 1] - expected)
+    assert np.array_equal(_kernels.move_quantile(values, window, k, fraction),
+                          expected)
