@@ -1,8 +1,9 @@
 import setuptools
 
-# The kernels in C (see their headers for why): the rest of the project is
-# in setup.cfg, which cannot declare extension modules.
+# The kernels in C (each file's header says why): the rest of the project
+# is in setup.cfg, which cannot declare extension modules.
 setuptools.setup(ext_modules=[
-    setuptools.Extension(f"statsvc_plugins.{name}",
-                         [f"statsvc_plugins/{name}.c"], libraries=["m"])
-    for name in ("_quantile", "_moments")])
+    setuptools.Extension(module, [module.replace(".", "/") + ".c"],
+                         libraries=["m"])
+    for module in ("statsvc_plugins._quantile", "statsvc_plugins._moments",
+                   "statsvc.api._triples")])
