@@ -5,7 +5,7 @@ valid point before it to the first one after it.
 """
 import numpy as np
 
-from statsvc.statistics import Series, Statistic, clean
+from statsvc.statistics import Series, Statistic, as_series, clean, drop_gaps
 
 
 class Delta(Statistic):
@@ -44,5 +44,11 @@ class CumulativeSum(Statistic):
     description = "Running total of the values."
 
     def compute(self, data):
-        data = clean(data)
-        return Series(data.timestamps, np.cumsum(data.values))
+        data = as_series(data)
+        totals = np.cumsum(data.values)
+        # A NaN or inf carries to the last total: a finite one proves that
+        # there was no gap, without a pass to look for them.
+        if len(totals) and not np.isfinite(totals[-1]):
+            data = drop_gaps(data)
+            totals = np.cumsum(data.values)
+        return Series(data.timestamps, totals)

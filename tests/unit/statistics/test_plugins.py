@@ -186,14 +186,15 @@ def test_compute_does_not_modify_its_input(plugin):
         assert timestamps.tolist() == list(range(6))
 
 
-@pytest.mark.parametrize("name", WINDOWED)
+@pytest.mark.parametrize("name", WINDOWED + ["cumulative-sum"])
 @pytest.mark.parametrize("gap", [NAN, math.inf, -math.inf])
 def test_a_gap_in_a_long_series_is_dropped(plugin, name, gap):
-    # Long enough for several of the kernels' chunks: the sum, mean, std
-    # and z-score find gaps as they go, the others before they start.
+    # Long enough for several of the kernels' chunks: the sum, mean, std,
+    # z-score and cumulative sum find gaps as they go, the others before
+    # they start.
     values = np.random.default_rng(3).standard_normal(40_000) + 100
     timestamps = np.arange(40_000) * 10
-    query = dict(QUERY[name], window="20")
+    query = dict(QUERY[name], window="20") if name in WINDOWED else {}
     with_gaps = values.copy()
     with_gaps[[0, 17_000, 39_999]] = gap
     keep = np.isfinite(with_gaps)
