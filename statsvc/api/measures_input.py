@@ -6,7 +6,7 @@ import numpy as np
 from statsvc.api import timestamps
 from statsvc.api.errors import ApiError
 
-_NUMBER = (int, float)
+_NUMBER = {int, float}
 # Epoch seconds that int64 nanoseconds can hold (years 1678-2262).
 _MAX_SECONDS = 9.2e9
 
@@ -35,19 +35,21 @@ def _parse_fast(body):
         raw_values = [m["value"] for m in body]
     except (TypeError, KeyError):
         return None
-    if not all(type(v) in _NUMBER for v in raw_values):
+    # Sets of exact types, built in C: bools are not numbers here.
+    if not set(map(type, raw_values)) <= _NUMBER:
         return None  # bools, strings and nulls get a precise error
     values = np.array(raw_values, dtype="float64")
     if not np.isfinite(values).all():
         return None
-    if all(type(t) in _NUMBER for t in raw_ts):
+    ts_types = set(map(type, raw_ts))
+    if ts_types <= _NUMBER:
         seconds = np.array(raw_ts, dtype="float64")
         if not (np.abs(seconds) < _MAX_SECONDS).all():
             return None
-        if all(type(t) is int for t in raw_ts):
+        if ts_types <= {int}:
             return np.array(raw_ts, dtype="int64") * 1_000_000_000, values
         return np.round(seconds * 1e9).astype("int64"), values
-    if all(type(t) is str for t in raw_ts):
+    if ts_types <= {str}:
         try:
             ts = np.fromiter((timestamps.parse(t, "") for t in raw_ts),
                              dtype="int64", count=len(raw_ts))
@@ -68,7 +70,7 @@ def _parse_each(body, where):
         if "timestamp" not in item or "value" not in item:
             raise ApiError(400, f"{here}: timestamp and value are required")
         value = item["value"]
-        if isinstance(value, bool) or not isinstance(value, _NUMBER):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise ApiError(400, f"{here}.value: must be a number, got "
                                 f"{value!r}")
         try:
