@@ -6,7 +6,7 @@ import pecan
 from statsvc import config as config_module
 from statsvc import storage as storage_module
 from statsvc.api import auth
-from statsvc.api import hooks, pecan_argspec, policies
+from statsvc.api import hooks, pecan_caches, policies
 from statsvc.api.request import Request
 from statsvc.api.statistics_registry import StatisticsRegistry
 
@@ -20,7 +20,7 @@ def setup_app(conf=None):
     Plugins, the storage driver and the authenticator are loaded here, once
     per process.
     """
-    pecan_argspec.install()
+    pecan_caches.install()
     if conf is None:
         conf = config_module.load()
     authenticator = auth.from_config(conf)
