@@ -1,9 +1,11 @@
 """Moving-window kernels that bottleneck lacks or gets wrong.
 
 In numpy, but for two in C: the moving quantile (two heaps,
-``_quantile.c``) and the moving std and z-score (``_moments.c``).
+``_quantile.c``) and the moving sum, mean, std and z-score
+(``_moments.c``).
 
-Every kernel takes a gap-free float64 array and a window ``w`` with
+Every kernel takes a gap-free float64 array (but see :func:`move_moment`'s
+``stop_at_gap``) and a window ``w`` with
 ``1 <= w <= len(values)`` and returns the ``len(values) - w + 1`` results
 of the full windows, window ``i`` being ``values[i:i + w]``.
 
