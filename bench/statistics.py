@@ -7,8 +7,8 @@ the API calls them), of the pandas equivalent and of the raw kernel
 (bottleneck's ``move_*`` or numpy; compositions of them for zscore; for
 percentile q=90, scipy's ``ndimage.rank_filter`` run for both ranks), the
 ratios ours/pandas and ours/fastest reference, and the largest difference
-from pandas' result relative to the largest magnitude of that result
-(``rel diff``; ``-`` where pandas is not a reference).  ``ewma`` uses
+from pandas' result (``abs diff``) and it relative to the largest magnitude
+of that result (``rel diff``).  ``ewma`` uses
 ``span`` = the window.  pandas and the raw kernels are benchmark-only
 references.
 
@@ -106,13 +106,15 @@ def _medians_ms(functions, repeat):
     return [float(np.median(spent)) * 1e3 for spent in times]
 
 
-def _rel_diff(ours, reference):
+def _diffs(ours, reference):
+    """Largest absolute difference, and it over the reference's magnitude."""
     reference = reference[~np.isnan(reference)]
     if len(reference) != len(ours):
-        return float("nan")
+        return float("nan"), float("nan")
     if not len(ours):
-        return 0.0
-    return np.max(np.abs(ours - reference)) / np.max(np.abs(reference))
+        return 0.0, 0.0
+    largest = np.max(np.abs(ours - reference))
+    return largest, largest / np.max(np.abs(reference))
 
 
 def main():
@@ -129,7 +131,8 @@ def main():
           f"scipy {scipy.__version__}, "
           f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
     print(f"{'statistic':16} {'n':>9} {'w':>5} {'ours ms':>9} {'pandas':>9}"
-          f" {'kernel':>9} {'ours/pd':>8} {'ours/fast':>9} {'rel diff':>9}")
+          f" {'kernel':>9} {'ours/pd':>8} {'ours/fast':>9} {'abs diff':>9}"
+          f" {'rel diff':>9}")
     for n in sizes:
         rng = np.random.default_rng(n)
         values = rng.standard_normal(n) * 10 + 1e4
@@ -160,12 +163,12 @@ def main():
                 ours_ms, *refs = _medians_ms(functions, repeat)
                 pandas_ms = refs[0]
                 kernel_ms = refs[1] if case["kernel"] else float("nan")
-                diff = _rel_diff(out, case["pandas"](series, values,
-                                                     stamps).to_numpy())
+                absolute, relative = _diffs(
+                    out, case["pandas"](series, values, stamps).to_numpy())
                 print(f"{name:16} {n:>9} {w if case['windowed'] else '-':>5}"
                       f" {ours_ms:9.2f} {pandas_ms:9.2f} {kernel_ms:9.2f}"
                       f" {ours_ms / pandas_ms:8.3f} {ours_ms / min(refs):9.3f}"
-                      f" {diff:9.1e}", flush=True)
+                      f" {absolute:9.1e} {relative:9.1e}", flush=True)
 
 
 if __name__ == "__main__":
