@@ -13,7 +13,7 @@
 #include <Python.h>
 #include <string.h>
 
-/* The elements of a JSON array body, split at commas: *count of them. */
+/* How many elements a JSON array body (no brackets) holds, split at commas. */
 static Py_ssize_t count_elements(const char *body, Py_ssize_t len)
 {
     Py_ssize_t count = len > 0;
@@ -48,8 +48,9 @@ static PyObject *splice(PyObject *self, PyObject *args)
     } else if ((n = count_elements(sb, slen)) != count_elements(vb, vlen)) {
         PyErr_SetString(PyExc_ValueError, "arrays differ in length");
     } else {
-        /* Per row: '[' s ',' g ',' v ']' and the comma after it, which
-         * replaces the two separators of the input bodies. */
+        /* Rows '[' s ',' g ',' v ']' joined by commas: the elements' bytes
+         * (the bodies less their n - 1 commas each), n * (g + 4) and n - 1
+         * commas, in brackets. */
         Py_ssize_t size = 2 + (n ? slen + vlen + n * (g.len + 4) - n + 1 : 0);
         result = PyBytes_FromStringAndSize(NULL, size);
         if (result != NULL) {
