@@ -57,7 +57,8 @@ def main():
         assert serialize.measures(ts, values, 1.0) == tuples_orjson(
             ts, values, 1.0)
         times = [[] for _ in encoders]
-        for _ in range(args.repeat if n < 10 ** 6 else max(3, args.repeat // 3)):
+        repeat = args.repeat if n < 10 ** 6 else max(3, args.repeat // 3)
+        for _ in range(repeat):
             for encode, spent in zip(encoders, times):
                 began = time.perf_counter()
                 encode(ts, values, 1.0)

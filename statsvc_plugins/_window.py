@@ -25,11 +25,11 @@ class WindowStatistic(Statistic):
 
     Gaps (NaN, and +-inf, which JSON cannot carry) are dropped first, so a
     window is ``window`` *valid* points.  One output point per full window:
-    a series shorter than the window gives an empty series, not an error.  Each result is stamped
-    with the window's last timestamp, or with ``center=true`` with the
-    timestamp at index ``(window - 1) // 2`` from its end (the middle point;
-    for an even window the later of the two middle points, as
-    ``pandas.Series.rolling(center=True)`` labels it).
+    a series shorter than the window gives an empty series, not an error.
+    Each result is stamped with the window's last timestamp, or with
+    ``center=true`` with the timestamp at index ``(window - 1) // 2`` from
+    its end (the middle point; for an even window the later of the two
+    middle points, as ``pandas.Series.rolling(center=True)`` labels it).
     """
 
     parameters = (window_parameter(), CENTER)
