@@ -15,7 +15,10 @@ series.
 """
 import numpy as np
 
-from statsvc_plugins import _moments, _quantile
+from statsvc.native import import_extension
+
+_moments = import_extension("statsvc_plugins._moments")
+_quantile = import_extension("statsvc_plugins._quantile")
 
 #: Windows computed per chunk: 2**14 keeps the temporaries in L2 and small
 #: enough for malloc to recycle them (fresh pages cost a fault each); the

@@ -2,7 +2,9 @@
 import numpy as np
 import orjson
 
-from statsvc.api import _triples
+from statsvc.native import import_extension
+
+_triples = import_extension("statsvc.api._triples")
 
 _NUMPY_UTC = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NAIVE_UTC
 

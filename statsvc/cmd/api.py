@@ -4,7 +4,9 @@ import os
 import shutil
 import sys
 
+import statsvc
 from statsvc import config as config_module
+from statsvc import native
 
 
 def uwsgi_options(host, port, workers, threads, max_body_size):
@@ -59,6 +61,11 @@ def _uwsgi_binary():
     return local if os.access(local, os.X_OK) else shutil.which("uwsgi")
 
 
+def installed_root():
+    """The ``sys.path`` entry this ``statsvc`` was imported from."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(statsvc.__file__)))
+
+
 def build_command(args, conf):
     binary = _uwsgi_binary()
     if binary is None:
@@ -72,8 +79,12 @@ def build_command(args, conf):
         conf.getint("api", "max_body_size"))
     if sys.prefix != sys.base_prefix:
         options.append(("virtualenv", sys.prefix))
+    # uwsgi puts the working directory first on sys.path: started from a
+    # clone of the sources, it would import that tree (without its compiled
+    # extensions) instead of the package this launcher belongs to.
+    options.append(("pythonpath", installed_root()))
     if args.touch_reload:
-        options.append(("touch-reload", args.touch_reload))
+        options.append(("touch-reload", os.path.abspath(args.touch_reload)))
     command = [binary]
     for name, value in options:
         command += [f"--{name}"] if value == "true" else [f"--{name}", value]
@@ -104,6 +115,10 @@ def main(argv=None):
     try:
         conf = config_module.load()
     except config_module.ConfigError as e:
+        raise SystemExit(f"statsvc-api: {e}")
+    try:
+        native.check_all()
+    except native.ExtensionMissing as e:
         raise SystemExit(f"statsvc-api: {e}")
     command = build_command(args, conf)
     # glibc gives each thread its own malloc arena and keeps freed memory in

@@ -18,6 +18,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+def request(base, method, path, body=None):
+    """Return ``(status, decoded JSON or None)``; never raises on 4xx/5xx."""
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(
+        base + path, data=data, method=method,
+        headers={"Content-Type": "application/json"} if data else {})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            raw = resp.read()
+            status = resp.status
+    except urllib.error.HTTPError as e:
+        raw, status = e.read(), e.code
+    return status, (json.loads(raw) if raw else None)
+
+
 class Server:
     """A ``statsvc-api`` process; use as a context manager."""
 
@@ -86,17 +101,7 @@ class Server:
 
     def request(self, method, path, body=None):
         """Return ``(status, decoded JSON or None)``; never raises on 4xx/5xx."""
-        data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(
-            self.base + path, data=data, method=method,
-            headers={"Content-Type": "application/json"} if data else {})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as resp:
-                raw = resp.read()
-                status = resp.status
-        except urllib.error.HTTPError as e:
-            raw, status = e.read(), e.code
-        return status, (json.loads(raw) if raw else None)
+        return request(self.base, method, path, body)
 
     def __enter__(self):
         return self.start()

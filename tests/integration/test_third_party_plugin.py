@@ -1,7 +1,7 @@
 """A third-party statistic, end to end, as an operator lives it.
 
-A fresh virtual environment gets statsvc (``pip install`` of this
-project), ``statsvc-api --touch-reload FILE`` runs from it, and the sample
+The quick start's virtual environment (``installed`` in ``conftest.py``: a
+fresh clone, ``pip install .``) runs ``statsvc-api --touch-reload FILE`` runs from it, and the sample
 distribution ``tests/fixtures/statsvc-sample-plugin`` (``hampel-filter``)
 is ``pip install``-ed next to it, used, upgraded and ``pip uninstall``-ed,
 with a touch of the reload file after each.  The service has its own
@@ -10,22 +10,19 @@ in play and must never hide an install or an uninstall.  Then a broken
 distribution (``tests/fixtures/statsvc-broken-plugin``) must not take the
 service down.
 
-The venv with statsvc costs 15-30 s and the module 35-75 s on a 2-core
-machine, depending on its load (uWSGI comes from pip's wheel cache, filled
-by the ``pip install -e .[test]`` that set up the suite).
+The module costs 35-75 s on a 2-core machine, depending on its load.
 """
 import configparser
 import json
 import os
-import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import pytest
 
+from tests.integration.install import copy_project, run
 from tests.integration.server import Server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,64 +32,11 @@ BROKEN = FIXTURES / "statsvc-broken-plugin"
 WORKERS = 2
 
 
-def copy_project(source, dest):
-    """Copy a project to build it elsewhere: pip builds in the source tree,
-    and the work tree's ``build/`` and ``*.egg-info`` (the editable
-    install's entry points) are not a test's to rewrite."""
-    top_level = {".git", "tests", "bench", "build", "dist", ".venv",
-                 ".hypothesis", ".pytest_cache", "data"}
-
-    def ignore(directory, names):
-        skip = {n for n in names if n == "__pycache__"
-                or n.endswith(".egg-info")}
-        if Path(directory) == source:
-            skip |= top_level & set(names)
-        return skip
-
-    shutil.copytree(source, dest, ignore=ignore)
-    return dest
-
-
-def run(args, cwd, env=None, check=True):
-    """Run a command from ``cwd``, never from the checkout: ``python -c``
-    and friends would import statsvc from the current directory."""
-    result = subprocess.run([str(a) for a in args], cwd=cwd, env=env,
-                            capture_output=True, text=True, timeout=300)
-    if check and result.returncode != 0:
-        pytest.fail(f"{' '.join(map(str, args))} exited {result.returncode}:"
-                    f"\n{result.stdout}\n{result.stderr}")
-    return result
-
-
-class Venv:
-    def __init__(self, path):
-        self.path = path
-        self.bin = path / "bin"
-
-    def pip(self, *args):
-        # pip keeps the caller's XDG_CACHE_HOME: its wheel cache has uWSGI.
-        return run([self.bin / "python", "-m", "pip", *args,
-                    "--disable-pip-version-check", "-q"], cwd=self.path)
-
-    def install(self, project, tmp_path):
-        self.pip("install", copy_project(project, tmp_path / project.name))
-
-    def uninstall(self, distribution):
-        self.pip("uninstall", "-y", distribution)
-
-
 @pytest.fixture(scope="module")
-def venv(tmp_path_factory):
-    """A fresh virtual environment with this statsvc installed, nothing more."""
-    base = tmp_path_factory.mktemp("third-party")
-    env = Venv(base / "venv")
-    run([sys.executable, "-m", "venv", env.path], cwd=base)
-    env.install(ROOT, base)
-    where = run([env.bin / "python", "-c",
-                 "import statsvc; print(statsvc.__file__)"], cwd=base,
-                env=dict(os.environ, PYTHONPATH="")).stdout
-    assert where.startswith(str(env.path)), where
-    return env
+def venv(installed):
+    """The quick start's virtual environment: this statsvc, nothing more
+    (each test leaves it so)."""
+    return installed.venv
 
 
 @pytest.fixture
