@@ -3,7 +3,8 @@ driver's documents so that every API host sees the same ones."""
 from statsvc import aggregation
 from statsvc import archive_policy
 from statsvc.api.errors import ApiError
-from statsvc.api.responses import empty_response, json_response
+from statsvc.api.responses import (
+    empty_response, json_response, resource_url)
 from statsvc.storage import (
     DocumentAlreadyExists, DocumentNotFound, MetricNotFound)
 
@@ -77,7 +78,7 @@ def create(request, kind, doc, shown):
     except DocumentAlreadyExists:
         raise ApiError(409, f"{_LABELS[kind]} {name} already exists")
     response = json_response(shown, status=201)
-    response.location = f"{request.application_url}/v1/{kind}/{name}"
+    response.location = resource_url(request, "v1", kind, name)
     return response
 
 

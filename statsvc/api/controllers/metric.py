@@ -9,7 +9,8 @@ from statsvc.api import access, policies
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.errors import ApiError
-from statsvc.api.responses import empty_response, json_response
+from statsvc.api.responses import (
+    empty_response, json_response, resource_url)
 
 # Optional string attributes of a metric, with their maximum length.
 _ATTRIBUTES = {"name": 255, "unit": 31, "archive_policy_name": 255,
@@ -125,7 +126,7 @@ class MetricsController(rest.RestController):
         response = json_response(policies.metric_json(
             metric, {} if policy is None else {policy["name"]: policy}),
             status=201)
-        response.location = f"{request.application_url}/v1/metric/{metric['id']}"
+        response.location = resource_url(request, "v1", "metric", metric["id"])
         return response
 
     @pecan.expose()
