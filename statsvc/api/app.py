@@ -35,7 +35,7 @@ def setup_app(conf=None):
     return pecan.make_app(
         "statsvc.api.controllers.root.RootController",
         hooks=[hooks.ContextHook(conf, storage, statistics),
-               hooks.AuthHook(authenticator),
+               hooks.AcceptHook(), hooks.AuthHook(authenticator),
                hooks.ErrorHook(), hooks.AccessLogHook()],
         debug=False,
         request_cls=Request,
