@@ -69,11 +69,13 @@ DOCUMENT = {
             "responses": {"200": _json(_ref("Capabilities")),
                           **_errors()}}},
         "/v1/status": {"get": {
-            "summary": "Storage reachability and plugin health",
+            "summary": "Storage reachability and plugin health (admins)",
+            "parameters": [_query("details", {"type": "boolean"},
+                                  "include measures_to_process")],
             "responses": {"200": _json(_ref("Status")),
                           "503": _json(_ref("Status"),
                                        "Storage unreachable"),
-                          **_errors()}}},
+                          **_errors(400, 403)}}},
         "/v1/metric": {
             "post": {
                 "summary": "Create a metric (its creator is the caller)",
@@ -305,18 +307,22 @@ DOCUMENT = {
                              "properties": {"statistics": {
                                  "type": "array",
                                  "items": {"type": "string"}}}},
-            "Status": {"type": "object", "required": ["storage", "statistics"],
+            "Status": {"type": "object",
+                       "required": ["storage", "metricd", "backend",
+                                    "statistics"],
                        "properties": {
                            "storage": {"type": "object",
+                                       "description": "Gnocchi's backlog: "
+                                                      "always 0"},
+                           "metricd": {"type": "object",
+                                       "description": "Gnocchi's processors:"
+                                                      " none"},
+                           "backend": {"type": "object",
                                        "required": ["driver", "reachable"],
                                        "properties": {
                                            "driver": {"type": "string"},
                                            "reachable": {"type": "boolean"},
-                                           "error": {"type": "string"},
-                                           "summary": {
-                                               "type": "object",
-                                               "description": "Gnocchi's "
-                                               "backlog: always 0"}}},
+                                           "error": {"type": "string"}}},
                            "statistics": {"type": "object", "properties": {
                                "loaded": {"type": "array",
                                           "items": {"type": "string"}},
