@@ -222,7 +222,12 @@ DOCUMENT = {
                       "properties": {
                           "code": {"type": "integer"},
                           "title": {"type": "string"},
-                          "description": {"type": "string"},
+                          "description": {"anyOf": [
+                              {"type": "string"},
+                              {"type": "object", "required": ["cause"],
+                               "description": "Gnocchi's structured "
+                                              "errors: cause, reason "
+                                              "and detail (where)"}]},
                           "parameter": {"type": "string",
                                         "description": "the offending "
                                                        "query parameter"},

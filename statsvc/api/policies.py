@@ -2,7 +2,7 @@
 driver's documents so that every API host sees the same ones."""
 from statsvc import aggregation
 from statsvc import archive_policy
-from statsvc.api.errors import ApiError
+from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.responses import (
     empty_response, json_response, resource_url)
 from statsvc.storage import (
@@ -39,6 +39,13 @@ def install_defaults(storage):
         storage.create_document(*_DEFAULTS_MARKER, {})
     except DocumentAlreadyExists:
         pass
+
+
+def bad_policy(error):
+    """The 400 for an :class:`~statsvc.archive_policy.PolicyError`."""
+    if error.path is None:
+        return ApiError(400, str(error))
+    return invalid_input(str(error), error.path)
 
 
 def require_admin(request):

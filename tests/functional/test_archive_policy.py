@@ -74,7 +74,30 @@ def test_duplicate_name_is_409(app):
 ])
 def test_invalid_policies_are_400(app, body, needle):
     resp = app.post_json("/v1/archive_policy", body, status=400)
-    assert needle in resp.json["description"]
+    assert needle in str(resp.json["description"])
+
+
+@pytest.mark.parametrize("body, reason, detail", [
+    ({"name": "x", "definition": [{"granularity": 1}], "colour": 1},
+     "extra keys not allowed @ data['colour']", ["colour"]),
+    ({"name": "x"}, "required key not provided @ data['definition']",
+     ["definition"]),
+    ({"name": "x", "definition": {}},
+     "expected a list for dictionary value @ data['definition']",
+     ["definition"]),
+    ({"name": "x", "definition": [{"granularity": 1}, {"granularity": 0}]},
+     "Timespan must be positive for dictionary value @ "
+     "data['definition'][1]['granularity']", ["definition", "1",
+                                               "granularity"]),
+    ({"name": "x", "definition": [{"granularity": 1, "points": 0}]},
+     "value must be at least 1 for dictionary value @ "
+     "data['definition'][0]['points']", ["definition", "0", "points"]),
+])
+def test_invalid_bodies_say_what_and_where_as_gnocchi(app, body, reason,
+                                                       detail):
+    resp = app.post_json("/v1/archive_policy", body, status=400)
+    assert resp.json["description"] == {"cause": "Invalid input",
+                                        "reason": reason, "detail": detail}
 
 
 def test_patch_changes_points_of_the_same_granularities_only(app):
@@ -258,7 +281,8 @@ def test_rule_errors(app):
                          status=409).json["code"] == 409
     resp = app.post_json("/v1/archive_policy_rule", dict(
         rule, name="s", archive_policy_name="nope"), status=400)
-    assert "Archive policy nope does not exist" in resp.json["description"]
+    assert resp.json["description"] == {
+        "cause": "Archive policy does not exist", "detail": "nope"}
     app.post_json("/v1/archive_policy_rule", {"name": "t"}, status=400)
     app.get("/v1/archive_policy_rule/nope", status=404)
     app.delete("/v1/archive_policy_rule/nope", status=404)
@@ -278,7 +302,7 @@ def test_a_rule_can_be_renamed_only(app):
                           status=400)
     assert resp.json["description"] == (
         "Archive policy rule t does not support change: Archive policy "
-        "rule s already exists")
+        "rule s already exists.")
     app.patch_json("/v1/archive_policy_rule/t", {"pattern": "x"}, status=400)
     app.patch_json("/v1/archive_policy_rule/nope", {"name": "u"}, status=404)
     app.patch_json("/v1/archive_policy_rule/t", {"name": "u"},

@@ -8,7 +8,7 @@ from statsvc import archive_policy
 from statsvc.api import access, policies
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
-from statsvc.api.errors import ApiError
+from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.responses import (
     empty_response, json_response, resource_url)
 
@@ -19,20 +19,22 @@ _ATTRIBUTES = {"name": 255, "unit": 31, "archive_policy_name": 255,
 
 def _validate_new_metric(body):
     if not isinstance(body, dict):
-        raise ApiError(400, "Body must be a JSON object such as "
-                            '{"name": "cpu", "unit": "%"}')
+        raise invalid_input("expected a dictionary", [])
     unknown = sorted(set(body) - set(_ATTRIBUTES))
     if unknown:
-        raise ApiError(400, f"Unknown attribute(s) {', '.join(unknown)}; "
-                            f"allowed: {', '.join(_ATTRIBUTES)}")
+        raise invalid_input("extra keys not allowed", [unknown[0]])
     metric = {}
     for key, max_length in _ATTRIBUTES.items():
         value = body.get(key)
-        if value is not None and not (isinstance(value, str)
-                                      and len(value) <= max_length):
-            raise ApiError(400, f"{key}: must be a string of at most "
-                                f"{max_length} characters or null")
+        if value is not None and not isinstance(value, str):
+            raise invalid_input("expected str for dictionary value", [key])
+        if value is not None and len(value) > max_length:
+            raise invalid_input(f"length of value must be at most "
+                                f"{max_length} for dictionary value", [key])
         metric[key] = value
+    if metric["name"] is not None and "/" in metric["name"]:
+        # Gnocchi refuses it: names are path segments of resources' metrics.
+        raise ApiError(400, "'/' is not supported in metric name")
     return metric
 
 
