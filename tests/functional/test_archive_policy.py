@@ -205,12 +205,13 @@ def test_granularity_or_method_not_in_the_policy_is_404(app):
     url = f"/v1/metric/{metric['id']}/measures"
     resp = app.get(url, {"granularity": 300}, status=404)
     assert resp.json["description"] == (
-        f"Aggregation method 'mean' at granularity '300' for metric "
+        f"Aggregation method 'mean' at granularity '300.0' for metric "
         f"{metric['id']} does not exist")
-    resp = app.get(url, {"aggregation": "last"}, status=404)
-    assert "Aggregation method 'last' does not exist" in \
-        resp.json["description"]
-    app.get(url, {"aggregation": "avg"}, status=400)
+    for method in ("last", "avg"):  # not in the policy; not a method at all
+        resp = app.get(url, {"aggregation": method}, status=404)
+        assert resp.json["description"] == {
+            "cause": "Aggregation method does not exist for this metric",
+            "detail": {"metric": metric["id"], "aggregation_method": method}}
 
 
 def test_points_older_than_the_longest_timespan_are_dropped(app):

@@ -47,10 +47,21 @@ class MetricsMeasuresBatchController(rest.RestController):
         try:
             access.check_metrics(request, batch)
             request.storage.add_measures(batch)
-        except MetricNotFound as e:
-            raise ApiError(400, f"Unknown metric {e.metric_id}; nothing was "
-                                f"written", metric=e.metric_id)
+        except MetricNotFound:
+            # Nothing was written; name them all, as Gnocchi does.
+            unknown = sorted(_unknown(request, batch))
+            raise ApiError(400, f"Unknown metrics: {', '.join(unknown)}",
+                           metrics=unknown)
         return empty_response(202)
+
+
+def _unknown(request, metric_ids):
+    """The ids of ``metric_ids`` that ``request.user`` may not see."""
+    for metric_id in metric_ids:
+        try:
+            access.get_metric(request, metric_id)
+        except MetricNotFound:
+            yield metric_id
 
 
 class MetricsBatchController:
