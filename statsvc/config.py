@@ -17,6 +17,7 @@ DEFAULTS = {
         "max_measures_per_request": "1000000",
         "max_points_per_get": "2000000",
         "max_metrics_per_batch": "10000",
+        "max_limit": "1000",
         "auth_mode": "none",
         "users_file": "",
     },

@@ -3,6 +3,7 @@
 ``tests/functional/test_openapi.py`` checks it against the routes the app
 really serves.
 """
+from statsvc.api.listing import FILTERS
 
 _ERROR = {"description": "Error", "content": {"application/json": {
     "schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -15,7 +16,7 @@ _DURATION = {"anyOf": [{"type": "string"}, {"type": "number"}],
                             "\"1h\", \"30 days\""}
 _TIMESTAMP = {"anyOf": [{"type": "string"}, {"type": "number"}],
               "description": "ISO 8601 (naive is UTC) or epoch seconds"}
-_SORT_KEYS = ("id", "name", "unit", "archive_policy_name", "resource_id")
+_SORT_KEYS = FILTERS
 # The discovery documents need no credentials.
 _PUBLIC = {"security": []}
 
@@ -86,8 +87,12 @@ DOCUMENT = {
             "get": {
                 "summary": "List the metrics the caller may see",
                 "parameters": [
+                    *(_query(key, {"type": "string"},
+                             f"only metrics whose {key} is this")
+                      for key in _SORT_KEYS),
                     _query("limit", {"type": "integer", "minimum": 1},
-                           "page size"),
+                           "page size (at most [api] max_limit, the "
+                           "default); a full page has a Link to the next"),
                     _query("marker", {"type": "string", "format": "uuid"},
                            "id of the last metric of the previous page"),
                     _query("sort", {"type": "string", "enum": [

@@ -5,7 +5,7 @@ import pecan
 from pecan import rest
 
 from statsvc import archive_policy
-from statsvc.api import access, policies
+from statsvc.api import access, listing, policies
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.errors import ApiError, invalid_input
@@ -36,47 +36,6 @@ def _validate_new_metric(body):
         # Gnocchi refuses it: names are path segments of resources' metrics.
         raise ApiError(400, "'/' is not supported in metric name")
     return metric
-
-
-def _sort_keys(sorts):
-    keys = []
-    for item in sorts or ["id:asc"]:
-        attribute, _, direction = item.partition(":")
-        direction = direction or "asc"
-        if attribute not in _ATTRIBUTES and attribute != "id" \
-                or direction not in ("asc", "desc"):
-            raise ApiError(400, f"Invalid sort {item!r}: use <attribute>"
-                                f"[:asc|:desc] with attribute id or "
-                                f"{', '.join(_ATTRIBUTES)}", parameter="sort")
-        keys.append((attribute, direction == "desc"))
-    if ("id", False) not in keys and ("id", True) not in keys:
-        keys.append(("id", False))  # a total order, so markers are stable
-    return keys
-
-
-def paginate(metrics, sorts, limit, marker):
-    """Sort ``metrics`` as Gnocchi's ``sort`` asks, then cut after ``marker``
-    (a metric id) and at ``limit``."""
-    for attribute, reverse in reversed(_sort_keys(sorts)):
-        # None sorts first, as in Gnocchi's SQL indexer.
-        metrics.sort(key=lambda m: (m.get(attribute) is not None,
-                                    m.get(attribute) or ""), reverse=reverse)
-    if marker is not None:
-        ids = [m["id"] for m in metrics]
-        if marker not in ids:
-            raise ApiError(400, f"Invalid marker {marker!r}: no such metric",
-                           parameter="marker")
-        metrics = metrics[ids.index(marker) + 1:]
-    if limit is not None:
-        try:
-            limit = int(limit)
-        except ValueError:
-            limit = 0
-        if limit < 1:
-            raise ApiError(400, "limit must be a positive integer",
-                           parameter="limit")
-        metrics = metrics[:limit]
-    return metrics
 
 
 def parse_metric_id(text):
@@ -133,17 +92,15 @@ class MetricsController(rest.RestController):
 
     @pecan.expose()
     def get_all(self):
-        query = pecan.request.GET
-        unknown = sorted(set(query) - {"limit", "marker", "sort"})
-        if unknown:
-            raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
-                                f"allowed: limit, marker, sort")
-        metrics = paginate(access.list_metrics(pecan.request),
-                           query.getall("sort"), query.get("limit"),
-                           query.get("marker"))
-        known = policies.policies_of(pecan.request.storage, metrics)
-        return json_response([policies.metric_json(m, known)
-                              for m in metrics])
+        request = pecan.request
+        metrics, link = listing.list_metrics(
+            request, request.conf.getint("api", "max_limit"))
+        known = policies.policies_of(request.storage, metrics)
+        response = json_response([policies.metric_json(m, known)
+                                  for m in metrics])
+        if link is not None:
+            response.headers["Link"] = link
+        return response
 
     @pecan.expose()
     def _lookup(self, metric_id, *remainder):

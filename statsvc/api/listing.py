@@ -1,0 +1,78 @@
+"""``GET /v1/metric``'s filters, sort and pages, as Gnocchi's indexer
+applies them."""
+from urllib.parse import urlencode
+
+from statsvc.api import access
+from statsvc.api.errors import ApiError
+
+#: Query parameters that select metrics by equality.
+FILTERS = ("id", "name", "unit", "archive_policy_name", "resource_id",
+           "creator")
+_PAGING = ("limit", "marker", "sort")
+_DEFAULT_SORT = ["id:asc"]
+
+
+def _sort_keys(sorts):
+    keys = []
+    for item in sorts:
+        attribute, _, direction = item.partition(":")
+        if attribute not in FILTERS:
+            raise ApiError(400, f"Sort key supplied is invalid: {attribute}",
+                           parameter="sort")
+        if direction not in ("", "asc", "desc"):
+            raise ApiError(400, f"Invalid sort direction: {direction}",
+                           parameter="sort")
+        keys.append((attribute, direction == "desc"))
+    if not any(attribute == "id" for attribute, _ in keys):
+        keys.append(("id", False))  # a total order, so markers are stable
+    return keys
+
+
+def _limit(raw, max_limit):
+    if raw is None:
+        return max_limit
+    try:
+        limit = int(raw)
+    except ValueError:
+        limit = 0
+    if limit < 1:
+        raise ApiError(400, {"cause": "Argument value error",
+                             "reason": "limit must be an integer of at "
+                                       "least 1", "detail": "limit"},
+                       parameter="limit")
+    return min(limit, max_limit)
+
+
+def list_metrics(request, max_limit):
+    """``(metrics, next link or None)`` for the request's query string:
+    filtered, sorted, after ``marker``, at most ``limit`` (capped at
+    ``max_limit``); a full page links to the next as Gnocchi's ``Link``."""
+    query = request.GET
+    unknown = sorted(set(query) - set(FILTERS) - set(_PAGING))
+    if unknown:
+        raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
+                            f"allowed: {', '.join(FILTERS + _PAGING)}")
+    sorts = query.getall("sort") or _DEFAULT_SORT
+    keys = _sort_keys(sorts)
+    limit = _limit(query.get("limit"), max_limit)
+    wanted = {k: query[k] for k in FILTERS if k in query}
+    metrics = [m for m in access.list_metrics(request)
+               if all(m.get(k) == v for k, v in wanted.items())]
+    for attribute, reverse in reversed(keys):
+        # None sorts first, as in Gnocchi's SQL indexer.
+        metrics.sort(key=lambda m: (m.get(attribute) is not None,
+                                    m.get(attribute) or ""), reverse=reverse)
+    marker = query.get("marker")
+    if marker is not None:
+        ids = [m["id"] for m in metrics]
+        if marker not in ids:
+            raise ApiError(400, f"Invalid marker: `{marker}'",
+                           parameter="marker")
+        metrics = metrics[ids.index(marker) + 1:]
+    metrics = metrics[:limit]
+    if len(metrics) < limit:
+        return metrics, None
+    params = dict(wanted, limit=limit, marker=metrics[-1]["id"], sort=sorts)
+    # Sorted, as Gnocchi orders them; urlencode percent-encodes every value.
+    link = f"{request.path_url}?{urlencode(sorted(params.items()), True)}"
+    return metrics, f'<{link}>; rel="next"'
