@@ -50,6 +50,8 @@ def gabbits_dir():
         done = subprocess.run(
             [sys.executable, "-m", "pip", "download", "--no-deps",
              "--only-binary", ":all:", "--disable-pip-version-check",
+             # Fail fast without a registry: the tests then skip.
+             "--retries", "1", "--timeout", "15",
              "-d", download, f"gnocchi=={GNOCCHI_VERSION}"],
             capture_output=True, text=True, timeout=300)
         wheels = list(pathlib.Path(download).glob("gnocchi-*.whl"))
@@ -66,10 +68,10 @@ def gabbits_dir():
 
 
 class ConfigFixture(fixture.GabbiFixture):
-    """A fresh ``statsvc-api`` for one file, with the port in
-    :data:`SERVER`; the build_tests caller reads it through ``port``."""
+    """Starts and stops the fresh ``statsvc-api`` of one file: the files
+    name this fixture, and gabbi finds it in this module."""
 
-    #: Set by :func:`run_file` before the suite runs.
+    #: The :class:`Server` of the file being run, set by :func:`run_file`.
     server = None
 
     def start_fixture(self):
