@@ -136,8 +136,10 @@ DOCUMENT = {
                            "median, first, last, pNN or NNpct; one of the "
                            "policy's methods (404 otherwise)"),
                     _query("resample", {"type": "string"},
-                           "resample the series read to this period "
-                           "(needs granularity)"),
+                           "resample the series read to this period, or "
+                           "to calendar years, half-years, quarters, "
+                           "months or weeks (Y, H, Q, M, W; Sunday-based "
+                           "weeks) (needs granularity)"),
                     _query("refresh", {"type": "string"},
                            "accepted for Gnocchi clients: measures are "
                            "always up to date"),

@@ -185,3 +185,15 @@ def test_resample_then_statistic(app, metric):
 def test_bad_resampling_is_400(app, metric, query, needle):
     resp = app.get(f"/v1/metric/{metric}/measures", query, status=400)
     assert needle in str(resp.json["description"])
+
+
+def test_calendar_resampling_stamps_buckets_with_their_letter(app, metric):
+    _post(app, metric, [{"timestamp": t, "value": v} for t, v in [
+        ("2015-03-01T14:34:12", 10), ("2015-03-06T14:34:12", 12),
+        ("2015-04-01T14:34:12", 2), ("2016-02-06T14:34:12", 4)]])
+    got = app.get(f"/v1/metric/{metric}/measures",
+                  {"granularity": "86400", "resample": "M"}).json
+    assert got == [["2015-03-01T00:00:00+00:00", "M", 11.0],
+                   ["2015-04-01T00:00:00+00:00", "M", 2.0],
+                   ["2016-02-01T00:00:00+00:00", "M", 4.0]]
+    app.get(f"/v1/metric/{metric}/measures", {"resample": "M"}, status=400)

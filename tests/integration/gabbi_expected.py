@@ -10,7 +10,6 @@ RESOURCES = ("Gnocchi's resources, resource types and search are not "
              "implemented")
 AGGREGATES = ("/v1/aggregation and /v1/aggregates (cross-metric aggregation,"
               " operations) are not implemented")
-CALENDAR = "calendar resampling (resample=Y, H, Q, M, W) is not implemented"
 RATE = "rate: aggregation methods are not implemented"
 RAW_METRICS = ("a metric may have no policy (it keeps raw points): Gnocchi "
                "refuses one that no rule matches")
@@ -120,13 +119,6 @@ EXPECTED_FAILURES = {
         'get measure aggregates with no resource name': AGGREGATES,
         'get measure aggregates with None as min in clip operation': AGGREGATES,
         'get measure aggregates with None as max in clip operation': AGGREGATES,
-    },
-    "resample-calendar": {
-        'get measurements from metric and resample calendar year': CALENDAR,
-        'get measurements from metric and resample calendar year-half': CALENDAR,
-        'get measurements from metric and resample calendar year-quarter': CALENDAR,
-        'get measurements from metric and resample calendar year-month': CALENDAR,
-        'get measurements from metric and resample calendar year-week': CALENDAR,
     },
     "pagination": {
         'post resource 1': RESOURCES,

@@ -65,14 +65,18 @@ def _argument_error(name, reason):
 
 def _resampling(query):
     """``(granularity s, granularity ns, method, resample s, resample ns)``,
-    Nones where not asked; ``method`` is checked against the metric's
+    Nones where not asked (a calendar ``resample`` is its letter, without
+    ns); ``method`` is checked against the metric's
     policy, or by :func:`_raw_method` for a metric without one."""
     method = query.get("aggregation", "mean")
     if query.get("refresh", "false").lower() not in _BOOLEANS:
         raise ApiError(400, "refresh must be true or false",
                        parameter="refresh")
     granularity, granularity_ns = _seconds(query, "granularity")
-    resample, resample_ns = _seconds(query, "resample")
+    if query.get("resample") in aggregation.CALENDAR:
+        resample, resample_ns = query["resample"], None
+    else:
+        resample, resample_ns = _seconds(query, "resample")
     if resample is not None and granularity is None:
         raise ApiError(400, "A granularity must be specified to resample",
                        parameter="resample")
@@ -113,6 +117,12 @@ def _policy_series(storage, metric, policy, granularity, method, start,
         newest = int(ts[-1]) if len(ts) else None
     return archive_policy.aggregates(ts, values, items, method, newest,
                                      start, stop)
+
+
+def _resample(ts, values, resample, resample_ns, method):
+    if resample_ns is None:
+        return aggregation.resample_calendar(ts, values, resample, method)
+    return aggregation.resample(ts, values, resample_ns, method)
 
 
 def _raw_method(method):
@@ -236,8 +246,8 @@ class MeasuresController(rest.RestController):
             groups = [(granularity, ts, values)]
         if resample is not None:
             method = archive_policy.aggregation_method(method)
-            groups = [(resample, *aggregation.resample(ts, values, resample_ns,
-                                                       method))
+            groups = [(resample, *_resample(ts, values, resample,
+                                            resample_ns, method))
                       for _, ts, values in groups]
         limit = request.conf.getint("api", "max_points_per_get")
         total = sum(len(ts) for _, ts, _ in groups)
