@@ -23,6 +23,9 @@ def setup_app(conf=None):
     pecan_caches.install()
     if conf is None:
         conf = config_module.load()
+    # Read per request; checked here so that a bad value stops the start.
+    conf.getint("api", "max_limit")
+    conf.getboolean("api", "metrics_without_policy")
     authenticator = auth.from_config(conf)
     storage = storage_module.load_driver(conf.section("storage"))
     policies.install_defaults(storage)

@@ -98,13 +98,18 @@ def delete(storage, kind, name):
     return empty_response(204)
 
 
-def policy_for_new_metric(storage, name, metric_name):
+def policy_for_new_metric(storage, name, metric_name, allow_none):
     """The policy of a metric being created: the one named (400 if it does
-    not exist), else the one of the matching rule, else ``None``."""
+    not exist), else the one of the matching rule, else ``None`` if
+    ``allow_none`` (``[api] metrics_without_policy``), else a 400."""
     if name is not None:
         return get_policy(storage, name, status=400)
     rule = archive_policy.matching_rule(storage.list_documents(RULE),
                                         metric_name)
+    if rule is None and not allow_none:
+        raise ApiError(400, f"No archive policy name specified and no "
+                            f"archive policy rule found matching the metric "
+                            f"name {metric_name}")
     if rule is None:
         return None
     return get_policy(storage, rule["archive_policy_name"], status=400)

@@ -1,6 +1,8 @@
 """Archive policies, their rules and the metrics that use them, as in Gnocchi."""
 import pytest
 
+from statsvc.config import ConfigError
+
 USER = {"X-User-Id": "alice", "X-Roles": "member"}
 
 
@@ -308,3 +310,17 @@ def test_a_rule_can_be_renamed_only(app):
     app.patch_json("/v1/archive_policy_rule/nope", {"name": "u"}, status=404)
     app.patch_json("/v1/archive_policy_rule/t", {"name": "u"},
                    headers=USER, status=403)
+
+
+def test_metrics_without_policy_can_be_refused_as_gnocchi(make_app):
+    app = make_app(api={"metrics_without_policy": "false"})
+    resp = app.post_json("/v1/metric", {"name": "cpu"}, status=400)
+    assert resp.json["description"] == (
+        "No archive policy name specified and no archive policy rule found "
+        "matching the metric name cpu")
+    app.post_json("/v1/archive_policy_rule", {
+        "name": "r", "metric_pattern": "c*", "archive_policy_name": "low"})
+    assert app.post_json("/v1/metric", {"name": "cpu"}).json[
+        "archive_policy_name"] == "low"
+    with pytest.raises(ConfigError):
+        make_app(api={"metrics_without_policy": "maybe"})

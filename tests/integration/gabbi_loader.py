@@ -122,7 +122,10 @@ def run_file(path, data_dir):
     passed, else the failure}``, in the file's order."""
     config = pathlib.Path(f"{data_dir}.conf")
     # Gnocchi's fixture sets a page size that its pagination tests reach.
-    config.write_text("[api]\nmax_limit = 7\n")
+    # Metrics without policy are refused, as Gnocchi does: else the files'
+    # "$[0]" of a listing would be a random one of more metrics.
+    config.write_text("[api]\nmax_limit = 7\n"
+                      "metrics_without_policy = false\n")
     server = Server(data_dir, workers=2, extra_args=["--config", str(config)])
     ConfigFixture.server = server
     with tempfile.TemporaryDirectory() as single:

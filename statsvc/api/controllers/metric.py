@@ -76,7 +76,8 @@ class MetricsController(rest.RestController):
         body = read_json(request, request.conf.getint("api", "max_body_size"))
         metric = _validate_new_metric(body)
         policy = policies.policy_for_new_metric(
-            request.storage, metric["archive_policy_name"], metric["name"])
+            request.storage, metric["archive_policy_name"], metric["name"],
+            request.conf.getboolean("api", "metrics_without_policy"))
         if policy is not None:
             metric["archive_policy_name"] = policy["name"]
             # The driver drops points older than the longest timespan.
