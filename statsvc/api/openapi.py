@@ -315,10 +315,16 @@ DOCUMENT = {
                 "type": "array", "minItems": 3, "maxItems": 3,
                 "description": "[ISO 8601 timestamp, granularity in seconds "
                                "or null, value or null]"}},
-            "Capabilities": {"type": "object", "required": ["statistics"],
-                             "properties": {"statistics": {
-                                 "type": "array",
-                                 "items": {"type": "string"}}}},
+            "Capabilities": {"type": "object",
+                             "required": ["aggregation_methods",
+                                          "statistics"],
+                             "properties": {
+                                 "aggregation_methods": {
+                                     "type": "array",
+                                     "items": {"type": "string"}},
+                                 "statistics": {
+                                     "type": "array",
+                                     "items": {"type": "string"}}}},
             "Status": {"type": "object",
                        "required": ["storage", "metricd", "backend",
                                     "statistics"],

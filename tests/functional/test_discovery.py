@@ -13,6 +13,10 @@ def test_capabilities_list_loaded_statistics(app):
     details = caps["statistics_details"]["moving-average"]
     assert "window" in details["parameters"]
     assert caps["storage"] == "sqlite"
+    # Gnocchi's names, sorted, as a policy takes them.
+    methods = caps["aggregation_methods"]
+    assert {"mean", "median", "last", "95pct"} <= set(methods)
+    assert methods == sorted(methods)
 
 
 def test_status_reports_storage_and_plugins(app):
