@@ -12,11 +12,11 @@ _PAGING = ("limit", "marker", "sort")
 _DEFAULT_SORT = ["id:asc"]
 
 
-def _sort_keys(sorts):
+def _sort_keys(sorts, allowed):
     keys = []
     for item in sorts:
         attribute, _, direction = item.partition(":")
-        if attribute not in FILTERS:
+        if attribute not in allowed:
             raise ApiError(400, f"Sort key supplied is invalid: {attribute}",
                            parameter="sort")
         if direction not in ("", "asc", "desc"):
@@ -52,27 +52,37 @@ def list_metrics(request, max_limit):
     if unknown:
         raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
                             f"allowed: {', '.join(FILTERS + _PAGING)}")
-    sorts = query.getall("sort") or _DEFAULT_SORT
-    keys = _sort_keys(sorts)
-    limit = _limit(query.get("limit"), max_limit)
     wanted = {k: query[k] for k in FILTERS if k in query}
     metrics = [m for m in access.list_metrics(request)
                if all(m.get(k) == v for k, v in wanted.items())]
+    return paginate(request, metrics, FILTERS, _DEFAULT_SORT, max_limit,
+                    wanted)
+
+
+def paginate(request, items, sortable, default_sort, max_limit, params):
+    """``(page, next link or None)`` of ``items`` (dicts with an ``id``)
+    for the query's ``sort`` (keys of ``sortable``), ``marker`` and
+    ``limit`` (capped at ``max_limit``); the link repeats ``params``."""
+    query = request.GET
+    sorts = query.getall("sort") or default_sort
+    keys = _sort_keys(sorts, sortable)
+    limit = _limit(query.get("limit"), max_limit)
+    items = list(items)
     for attribute, reverse in reversed(keys):
         # None sorts first, as in Gnocchi's SQL indexer.
-        metrics.sort(key=lambda m: (m.get(attribute) is not None,
-                                    m.get(attribute) or ""), reverse=reverse)
+        items.sort(key=lambda m: (m.get(attribute) is not None,
+                                  m.get(attribute) or ""), reverse=reverse)
     marker = query.get("marker")
     if marker is not None:
-        ids = [m["id"] for m in metrics]
+        ids = [m["id"] for m in items]
         if marker not in ids:
             raise ApiError(400, f"Invalid marker: `{marker}'",
                            parameter="marker")
-        metrics = metrics[ids.index(marker) + 1:]
-    metrics = metrics[:limit]
-    if len(metrics) < limit:
-        return metrics, None
-    params = dict(wanted, limit=limit, marker=metrics[-1]["id"], sort=sorts)
+        items = items[ids.index(marker) + 1:]
+    items = items[:limit]
+    if len(items) < limit:
+        return items, None
+    params = dict(params, limit=limit, marker=items[-1]["id"], sort=sorts)
     # Sorted, as Gnocchi orders them; urlencode percent-encodes every value.
     link = f"{request.path_url}?{urlencode(sorted(params.items()), True)}"
-    return metrics, f'<{link}>; rel="next"'
+    return items, f'<{link}>; rel="next"'

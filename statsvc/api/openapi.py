@@ -3,10 +3,14 @@
 ``tests/functional/test_openapi.py`` checks it against the routes the app
 really serves.
 """
+from statsvc.api import openapi_resources
 from statsvc.api.listing import FILTERS
+from statsvc.api.openapi_parts import body as _body
+from statsvc.api.openapi_parts import errors as _errors
+from statsvc.api.openapi_parts import json as _json
+from statsvc.api.openapi_parts import query as _query
+from statsvc.api.openapi_parts import ref as _ref
 
-_ERROR = {"description": "Error", "content": {"application/json": {
-    "schema": {"$ref": "#/components/schemas/Error"}}}}
 _METRIC_ID = {"name": "metric_id", "in": "path", "required": True,
               "schema": {"type": "string", "format": "uuid"}}
 _NAME = {"name": "name", "in": "path", "required": True,
@@ -19,30 +23,6 @@ _TIMESTAMP = {"anyOf": [{"type": "string"}, {"type": "number"}],
 _SORT_KEYS = FILTERS
 # The discovery documents need no credentials.
 _PUBLIC = {"security": []}
-
-
-def _json(schema, description="OK"):
-    return {"description": description,
-            "content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _query(name, schema, description):
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
-
-
-def _errors(*codes):
-    """Error responses: ``codes`` and the 401 of every secured operation."""
-    return {str(code): _ERROR for code in (401, *codes)}
-
-
-def _body(schema):
-    return {"required": True,
-            "content": {"application/json": {"schema": schema}}}
 
 
 def _string(max_length):
@@ -353,3 +333,7 @@ DOCUMENT = {
         },
     },
 }
+
+DOCUMENT["paths"].update(openapi_resources.paths(
+    DOCUMENT["paths"]["/v1/metric/{metric_id}/measures"]))
+DOCUMENT["components"]["schemas"].update(openapi_resources.SCHEMAS)

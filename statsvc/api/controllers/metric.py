@@ -17,7 +17,8 @@ _ATTRIBUTES = {"name": 255, "unit": 31, "archive_policy_name": 255,
                "resource_id": 255}
 
 
-def _validate_new_metric(body):
+def validate_new_metric(body):
+    """A new metric's attributes from a request body, checked."""
     if not isinstance(body, dict):
         raise invalid_input("expected a dictionary", [])
     unknown = sorted(set(body) - set(_ATTRIBUTES))
@@ -36,6 +37,23 @@ def _validate_new_metric(body):
         # Gnocchi refuses it: names are path segments of resources' metrics.
         raise ApiError(400, "'/' is not supported in metric name")
     return metric
+
+
+def create_metric(request, metric):
+    """Store a new metric from validated attributes (``_ATTRIBUTES``), its
+    policy named or chosen by the rules; return it and its policy (or
+    ``None``)."""
+    policy = policies.policy_for_new_metric(
+        request.storage, metric.get("archive_policy_name"), metric.get("name"),
+        request.conf.getboolean("api", "metrics_without_policy"))
+    metric = dict(metric)
+    if policy is not None:
+        metric["archive_policy_name"] = policy["name"]
+        # The driver drops points older than the longest timespan.
+        metric["timespan_ns"] = archive_policy.retention_ns(policy)
+    metric["id"] = str(uuid.uuid4())
+    metric["creator"] = request.user.name
+    return request.storage.create_metric(metric), policy
 
 
 def parse_metric_id(text):
@@ -74,17 +92,7 @@ class MetricsController(rest.RestController):
     def post(self):
         request = pecan.request
         body = read_json(request, request.conf.getint("api", "max_body_size"))
-        metric = _validate_new_metric(body)
-        policy = policies.policy_for_new_metric(
-            request.storage, metric["archive_policy_name"], metric["name"],
-            request.conf.getboolean("api", "metrics_without_policy"))
-        if policy is not None:
-            metric["archive_policy_name"] = policy["name"]
-            # The driver drops points older than the longest timespan.
-            metric["timespan_ns"] = archive_policy.retention_ns(policy)
-        metric["id"] = str(uuid.uuid4())
-        metric["creator"] = request.user.name
-        metric = request.storage.create_metric(metric)
+        metric, policy = create_metric(request, validate_new_metric(body))
         response = json_response(policies.metric_json(
             metric, {} if policy is None else {policy["name"]: policy}),
             status=201)

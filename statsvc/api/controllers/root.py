@@ -8,6 +8,8 @@ from statsvc.api.controllers.archive_policy_rule import (
 from statsvc.api.controllers.batch import BatchController
 from statsvc.api.controllers.capabilities import CapabilitiesController
 from statsvc.api.controllers.metric import MetricsController
+from statsvc.api.controllers.resource import ResourceTypesIndexController
+from statsvc.api.controllers.resource_type import ResourceTypesController
 from statsvc.api.controllers.status import StatusController
 from statsvc.api.openapi import DOCUMENT
 from statsvc.api.responses import json_response
@@ -31,6 +33,8 @@ class V1Controller:
     archive_policy = ArchivePoliciesController()
     archive_policy_rule = ArchivePolicyRulesController()
     batch = BatchController()
+    resource = ResourceTypesIndexController()
+    resource_type = ResourceTypesController()
     capabilities = CapabilitiesController()
     status = StatusController()
 
@@ -39,7 +43,8 @@ class V1Controller:
         base = pecan.request.application_url + "/v1/"
         return json_response({"version": VERSION["id"], "links": [
             {"rel": name, "href": base + name}
-            for name in ("metric", "archive_policy", "archive_policy_rule",
+            for name in ("metric", "resource", "resource_type",
+                         "archive_policy", "archive_policy_rule",
                          "capabilities", "status")]})
 
 

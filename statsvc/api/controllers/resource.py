@@ -1,0 +1,302 @@
+"""``/v1/resource/<type>[/<id>[/metric/<name>]]``: resources and the
+metrics they name.
+
+Resources are documents of the storage driver (every API host sees the
+same ones); a resource's ``metrics`` maps names to metric ids, and each of
+those metrics records the resource in its ``resource_id``.
+"""
+import pecan
+from pecan import rest
+
+from statsvc import resource_type as types
+from statsvc import resources
+from statsvc.api import listing, policies
+from statsvc.api.body import read_json
+from statsvc.api.controllers.measures import MeasuresController
+from statsvc.api.controllers.metric import (
+    MetricController, create_metric, parse_metric_id, validate_new_metric)
+from statsvc.api.controllers.resource_type import RESOURCE, get_type
+from statsvc.api.errors import ApiError, invalid_input
+from statsvc.api.responses import empty_response, json_response, resource_url
+from statsvc.storage import (
+    DocumentAlreadyExists, DocumentNotFound, MetricNotFound)
+
+_SORTABLE = ("id", "original_resource_id", "type", "creator", "user_id",
+             "project_id", "started_at", "ended_at", "revision_start")
+_DEFAULT_SORT = ["revision_start:asc", "started_at:asc"]
+
+
+def may_see(user, resource):
+    """The creator, the resource's ``user_id`` and admins see it."""
+    return user.is_admin or user.name in (resource.get("creator"),
+                                          resource.get("user_id"))
+
+
+def _invalid(error):
+    return invalid_input(str(error), getattr(error, "path", []))
+
+
+def _body(request):
+    return read_json(request, request.conf.getint("api", "max_body_size"))
+
+
+def get_resource(request, type_name, resource_id):
+    """The resource if ``request.user`` may see it and it is of
+    ``type_name`` (``generic`` is every type); else a 404."""
+    try:
+        resource = request.storage.get_document(RESOURCE, resource_id)
+    except DocumentNotFound:
+        resource = None
+    if resource is None or not may_see(request.user, resource) or \
+            type_name not in ("generic", resource["type"]):
+        raise ApiError(404, f"Resource {resource_id} does not exist")
+    return resource
+
+
+def _metric_for(request, resource, name, spec):
+    """Create the metric ``spec`` describes as ``name`` of ``resource``;
+    return its id."""
+    if isinstance(spec, str):
+        # Metric documents cannot be updated in the store yet, so an
+        # existing metric cannot take the resource's name: a documented
+        # difference from Gnocchi.
+        raise ApiError(400, {
+            "cause": "Invalid input", "detail": ["metrics", name],
+            "reason": "attaching an existing metric by id is not supported;"
+                      " give its attributes to create it with the resource"})
+    if not isinstance(spec, dict):
+        raise invalid_input("expected a dictionary", ["metrics", name])
+    try:
+        attributes = validate_new_metric(dict(spec, name=name,
+                                              resource_id=resource["id"]))
+    except ApiError as e:
+        raise ApiError(400, {**e.description,
+                             "detail": ["metrics", name,
+                                        *e.description["detail"]]}) \
+            if isinstance(e.description, dict) else e
+    return create_metric(request, attributes)[0]["id"]
+
+
+def attach_metrics(request, resource, specs, replace=False):
+    """Add the metrics ``specs`` names to ``resource`` (a 409 for a name it
+    already has, unless ``replace``, as a PATCH replaces the map)."""
+    if not isinstance(specs, dict):
+        raise invalid_input("expected a dictionary", ["metrics"])
+    current = {} if replace else dict(resource["metrics"])
+    for name, spec in specs.items():
+        if name in current:
+            raise ApiError(409, f"Named metric {name} already exists")
+        if replace and isinstance(spec, str) and \
+                resource["metrics"].get(name) == parse_metric_id(spec):
+            current[name] = resource["metrics"][name]  # kept as it was
+            continue
+        current[name] = _metric_for(request, resource, name, spec)
+    resource["metrics"] = current
+    return resource
+
+
+class _ByName:
+    """Resolves a resource's metric by name when a handler first needs its
+    id, within the request: routing builds controllers before that."""
+
+    def __init__(self, type_name, resource, name):
+        self.type_name, self._resource, self.name = type_name, resource, name
+
+    @property
+    def metric_id(self):
+        resource = get_resource(pecan.request, self.type_name,
+                                self._resource.resource_id)
+        metric_id = resource["metrics"].get(self.name)
+        if metric_id is None:
+            raise ApiError(404, f"Metric {self.name} does not exist")
+        return metric_id
+
+
+class NamedMeasuresController(_ByName, MeasuresController):
+    """``.../metric/<name>/measures``: the measures of a metric by name."""
+
+
+class NamedMetricController(_ByName, MetricController):
+    """``/v1/resource/<type>/<id>/metric/<name>``: a metric by name."""
+
+    path_parameter = "name"
+
+    def __init__(self, type_name, resource, name):
+        super().__init__(type_name, resource, name)
+        self.measures = NamedMeasuresController(type_name, resource, name)
+
+
+class NamedMetricsController(rest.RestController):
+    """``/v1/resource/<type>/<id>/metric``: the resource's metrics."""
+
+    def __init__(self, type_name, resource):
+        self.type_name = type_name
+        self._resource = resource
+
+    @pecan.expose()
+    def post(self):
+        request = pecan.request
+        resource = get_resource(request, self.type_name,
+                                self._resource.resource_id)
+        attach_metrics(request, resource, _body(request))
+        request.storage.replace_document(RESOURCE, resource["id"], resource)
+        return json_response(_metrics_json(request, resource))
+
+    @pecan.expose()
+    def get_all(self):
+        request = pecan.request
+        resource = get_resource(request, self.type_name,
+                                self._resource.resource_id)
+        return json_response(_metrics_json(request, resource))
+
+    @pecan.expose()
+    def _lookup(self, name, *remainder):
+        return NamedMetricController(self.type_name, self._resource,
+                                     name), remainder
+
+
+def _metrics_json(request, resource):
+    metrics = []
+    for metric_id in resource["metrics"].values():
+        try:
+            metrics.append(request.storage.get_metric(metric_id))
+        except MetricNotFound:
+            pass  # deleted by id since: the resource no longer has it
+    known = policies.policies_of(request.storage, metrics)
+    return sorted((policies.metric_json(m, known) for m in metrics),
+                  key=lambda m: m["name"] or "")
+
+
+class ResourceController(rest.RestController):
+    """``/v1/resource/<type>/<id>``."""
+
+    path_parameter = "resource_id"
+
+    def __init__(self, type_name, original_id):
+        self.type_name = type_name
+        self.original_id = original_id
+        self.metric = NamedMetricsController(type_name, self)
+
+    @property
+    def resource_id(self):
+        """The UUID the id in the URL maps to for the requesting user."""
+        try:
+            return resources.resource_uuid(self.original_id,
+                                           pecan.request.user.name)
+        except resources.ResourceError:
+            raise ApiError(404, f"Resource {self.original_id} does not "
+                                f"exist") from None
+
+    @pecan.expose()
+    def get_all(self):
+        request = pecan.request
+        return json_response(get_resource(request, self.type_name,
+                                          self.resource_id))
+
+    @pecan.expose()
+    def patch(self):
+        request = pecan.request
+        resource = get_resource(request, self.type_name, self.resource_id)
+        body = _body(request)
+        try:
+            updated, _ = resources.patched(
+                get_type(request.storage, resource["type"]), resource,
+                {k: v for k, v in body.items() if k != "metrics"}
+                if isinstance(body, dict) else body)
+        except (resources.ResourceError, types.AttributeValueError) as e:
+            raise _invalid(e) from None
+        if "metrics" in body:
+            attach_metrics(request, updated, body["metrics"], replace=True)
+        request.storage.replace_document(RESOURCE, updated["id"], updated)
+        return json_response(updated)
+
+    @pecan.expose()
+    def delete(self):
+        request = pecan.request
+        resource = get_resource(request, self.type_name, self.resource_id)
+        try:
+            request.storage.delete_document(RESOURCE, resource["id"])
+        except DocumentNotFound:
+            raise ApiError(404, f"Resource {self.resource_id} does not exist")
+        # As in Gnocchi, a resource's metrics go with it.
+        for metric_id in resource["metrics"].values():
+            try:
+                request.storage.delete_metric(metric_id)
+            except MetricNotFound:
+                pass
+        return empty_response(204)
+
+
+class ResourcesController(rest.RestController):
+    """``/v1/resource/<type>``."""
+
+    path_parameter = "resource_type"
+
+    def __init__(self, type_name):
+        self.type_name = type_name
+
+    @pecan.expose()
+    def post(self):
+        request = pecan.request
+        rtype = get_type(request.storage, self.type_name)
+        body = _body(request)
+        try:
+            resource = resources.new_resource(
+                rtype, {k: v for k, v in body.items() if k != "metrics"}
+                if isinstance(body, dict) else body, request.user.name)
+        except (resources.ResourceError, types.AttributeValueError) as e:
+            raise _invalid(e) from None
+        try:
+            request.storage.get_document(RESOURCE, resource["id"])
+            raise ApiError(409, f"Resource {resource['id']} already exists")
+        except DocumentNotFound:
+            pass
+        # Metrics before the resource: a concurrent create of the same id
+        # then fails below, leaving metrics no resource names, never a
+        # resource naming metrics that do not exist.
+        attach_metrics(request, resource, body.get("metrics", {}))
+        try:
+            request.storage.create_document(RESOURCE, resource["id"],
+                                            resource)
+        except DocumentAlreadyExists:
+            raise ApiError(409, f"Resource {resource['id']} already exists")
+        response = json_response(resource, status=201)
+        response.location = resource_url(request, "v1", "resource",
+                                         self.type_name, resource["id"])
+        return response
+
+    @pecan.expose()
+    def get_all(self):
+        request = pecan.request
+        get_type(request.storage, self.type_name)
+        user = request.user
+        visible = [r for r in request.storage.list_documents(RESOURCE)
+                   if may_see(user, r)
+                   and self.type_name in ("generic", r["type"])]
+        page, link = listing.paginate(
+            request, visible, _SORTABLE, _DEFAULT_SORT,
+            request.conf.getint("api", "max_limit"), {})
+        response = json_response(page)
+        if link is not None:
+            response.headers["Link"] = link
+        return response
+
+    @pecan.expose()
+    def _lookup(self, resource_id, *remainder):
+        return ResourceController(self.type_name, resource_id), remainder
+
+
+class ResourceTypesIndexController(rest.RestController):
+    """``/v1/resource``: a link per resource type."""
+
+    @pecan.expose()
+    def get_all(self):
+        request = pecan.request
+        names = ["generic", *sorted(
+            t["name"] for t in request.storage.list_documents("resource_type"))]
+        return json_response({n: resource_url(request, "v1", "resource", n)
+                              for n in names})
+
+    @pecan.expose()
+    def _lookup(self, type_name, *remainder):
+        return ResourcesController(type_name), remainder

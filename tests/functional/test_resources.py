@@ -1,0 +1,223 @@
+"""Resource types, resources and their metrics through the real app, in
+Gnocchi 4.x's shapes."""
+import uuid
+
+import pytest
+
+ADMIN = {"X-User-Id": "admin", "X-Roles": "admin"}
+ALICE = {"X-User-Id": "alice"}
+BOB = {"X-User-Id": "bob"}
+RID = "d11edfca-4393-4fda-b94d-b05a3a1b3747"
+INSTANCE = {"name": "instance", "attributes": {
+    "host": {"type": "string", "max_length": 5, "min_length": 2},
+    "flavor": {"type": "number", "required": False, "min": 1, "max": 64},
+    "image": {"type": "uuid", "required": False},
+    "up": {"type": "bool", "required": False},
+    "booted": {"type": "datetime", "required": False}}}
+
+
+@pytest.fixture
+def instance_type(app):
+    return app.post_json("/v1/resource_type", INSTANCE, headers=ADMIN)
+
+
+def test_a_type_is_created_with_gnocchis_defaults(app, instance_type):
+    assert instance_type.status_int == 201
+    assert instance_type.location.endswith("/v1/resource_type/instance")
+    attributes = instance_type.json["attributes"]
+    assert attributes["host"] == {"type": "string", "required": True,
+                                  "min_length": 2, "max_length": 5}
+    assert attributes["flavor"] == {"type": "number", "required": False,
+                                    "min": 1, "max": 64}
+    assert attributes["image"] == {"type": "uuid", "required": False}
+    listed = app.get("/v1/resource_type").json
+    assert [t["name"] for t in listed] == ["generic", "instance"]
+    assert app.get("/v1/resource_type/instance").json == instance_type.json
+
+
+@pytest.mark.parametrize("attributes, detail", [
+    ({"id": {"type": "string"}}, ["attributes", "id"]),
+    ({"x": {"type": "colour"}}, ["attributes", "x", "type"]),
+    ({"x": {"type": "string", "min_length": 5, "max_length": 2}},
+     ["attributes", "x"]),
+    ({"x": {"type": "number", "min": 8, "max": 3}}, ["attributes", "x"]),
+    ({"x": {"type": "string", "noexist": 1}}, ["attributes", "x", "noexist"]),
+])
+def test_bad_type_definitions_are_400_naming_where(app, attributes, detail):
+    error = app.post_json("/v1/resource_type", {
+        "name": "bad", "attributes": attributes}, headers=ADMIN, status=400)
+    assert error.json["description"]["cause"] == "Invalid input"
+    assert error.json["description"]["detail"] == detail
+    app.get("/v1/resource_type/bad", status=404)
+
+
+def test_only_admins_create_and_delete_types(app, instance_type):
+    app.post_json("/v1/resource_type", {"name": "x"}, headers=ALICE,
+                  status=403)
+    app.delete("/v1/resource_type/instance", headers=ALICE, status=403)
+    app.post_json("/v1/resource_type", INSTANCE, headers=ADMIN, status=409)
+
+
+def test_a_resource_with_its_metrics(app, instance_type):
+    created = app.post_json("/v1/resource/instance", {
+        "id": RID, "host": "web1", "flavor": 2, "user_id": "alice",
+        "booted": "2017-05-02T11:11:11Z",
+        "metrics": {"cpu": {"archive_policy_name": "low", "unit": "%"}}},
+        headers=ALICE)
+    assert created.status_int == 201
+    assert created.location.endswith(f"/v1/resource/instance/{RID}")
+    resource = created.json
+    assert resource["id"] == resource["original_resource_id"] == RID
+    assert resource["type"] == "instance" and resource["creator"] == "alice"
+    assert resource["booted"] == "2017-05-02T11:11:11+00:00"
+    assert resource["image"] is None and resource["ended_at"] is None
+    assert resource["revision_end"] is None
+    cpu = resource["metrics"]["cpu"]
+    metric = app.get(f"/v1/metric/{cpu}", headers=ALICE).json
+    assert metric["resource_id"] == RID and metric["name"] == "cpu"
+    assert metric["archive_policy_name"] == "low" and metric["unit"] == "%"
+    assert app.get(f"/v1/resource/instance/{RID}",
+                   headers=ALICE).json == resource
+    assert app.get(f"/v1/resource/generic/{RID}",
+                   headers=ALICE).json == resource
+
+    # Measures by the metric's name, statistics included.
+    path = f"/v1/resource/instance/{RID}/metric/cpu/measures"
+    app.post_json(path, [{"timestamp": f"2024-01-01T00:0{i}:00",
+                          "value": v} for i, v in enumerate([1, 3, 5])],
+                  headers=ALICE, status=202)
+    raw = app.get(f"/v1/metric/{cpu}/measures?granularity=300",
+                  headers=ALICE).json
+    assert app.get(path + "?granularity=300", headers=ALICE).json == raw
+    assert raw == [["2024-01-01T00:00:00+00:00", 300.0, 3.0]]
+    app.get(f"/v1/resource/instance/{RID}/metric/mem/measures",
+            headers=ALICE, status=404)
+
+
+def test_resource_ids_map_as_gnocchis(app):
+    body = app.post_json("/v1/resource/generic", {"id": "my-host.example"},
+                         headers=ALICE).json
+    # uuid5 of Gnocchi's namespace, the id and its creator.
+    assert body["id"] == str(uuid.uuid5(
+        uuid.UUID("0a7a15ff-aa13-4ac2-897c-9bdf30ce175b"),
+        "my-host.example\x00alice"))
+    assert body["original_resource_id"] == "my-host.example"
+    assert app.get("/v1/resource/generic/my-host.example",
+                   headers=ALICE).json == body
+    app.post_json("/v1/resource/generic", {"id": "a/b"}, headers=ALICE,
+                  status=400)
+    app.post_json("/v1/resource/generic", {"id": "my-host.example"},
+                  headers=ALICE, status=409)
+
+
+@pytest.mark.parametrize("body, detail", [
+    ({"id": RID, "host": "toolong!"}, ["host"]),
+    ({"id": RID}, ["host"]),
+    ({"id": RID, "host": "ab", "image": "really!"}, ["image"]),
+    ({"id": RID, "host": "ab", "flavor": 65}, ["flavor"]),
+    ({"id": RID, "host": "ab", "up": "yes"}, ["up"]),
+    ({"id": RID, "host": "ab", "colour": 1}, ["colour"]),
+    ({"host": "ab"}, ["id"]),
+])
+def test_bad_resources_are_400_naming_the_attribute(app, instance_type, body,
+                                                    detail):
+    error = app.post_json("/v1/resource/instance", body, status=400).json
+    assert error["description"]["detail"] == detail
+    app.get(f"/v1/resource/instance/{RID}", status=404)
+
+
+def test_patch_and_attach_metrics(app, instance_type):
+    app.post_json("/v1/resource/instance", {"id": RID, "host": "web1"})
+    patched = app.patch_json(f"/v1/resource/instance/{RID}",
+                             {"host": "web2", "ended_at": "2030-01-01"}).json
+    assert patched["host"] == "web2"
+    assert patched["ended_at"] == "2030-01-01T00:00:00+00:00"
+    app.patch_json(f"/v1/resource/instance/{RID}", {"host": "x"}, status=400)
+    app.patch_json(f"/v1/resource/instance/{RID}",
+                   {"ended_at": "1999-01-01"}, status=400)
+    assert app.get(f"/v1/resource/instance/{RID}").json == patched
+
+    metrics = app.post_json(f"/v1/resource/instance/{RID}/metric",
+                            {"mem": {"archive_policy_name": "low"}}).json
+    assert [m["name"] for m in metrics] == ["mem"]
+    assert metrics[0]["resource_id"] == RID
+    app.post_json(f"/v1/resource/instance/{RID}/metric",
+                  {"mem": {"archive_policy_name": "low"}}, status=409)
+    existing = app.post_json("/v1/metric", {"archive_policy_name": "low"})
+    refused = app.post_json(f"/v1/resource/instance/{RID}/metric",
+                            {"disk": existing.json["id"]}, status=400).json
+    assert refused["description"]["detail"] == ["metrics", "disk"]
+    app.post_json(f"/v1/resource/instance/{RID}/metric",
+                  {"disk": {"archive_policy_name": "low"}})
+    names = app.get(f"/v1/resource/instance/{RID}/metric").json
+    assert [m["name"] for m in names] == ["disk", "mem"]
+    # A PATCH replaces the map, keeping what it names again.
+    kept = app.patch_json(f"/v1/resource/instance/{RID}", {"metrics": {
+        "mem": metrics[0]["id"]}}).json
+    assert kept["metrics"] == {"mem": metrics[0]["id"]}
+
+
+def test_delete_takes_the_metrics_and_frees_the_type(app, instance_type):
+    resource = app.post_json("/v1/resource/instance", {
+        "id": RID, "host": "web1",
+        "metrics": {"cpu": {"archive_policy_name": "low"}}}).json
+    error = app.delete("/v1/resource_type/instance", headers=ADMIN,
+                       status=400)
+    assert "still in use" in error.json["description"]
+    app.delete(f"/v1/resource/instance/{RID}", status=204)
+    app.get(f"/v1/resource/instance/{RID}", status=404)
+    app.get(f"/v1/metric/{resource['metrics']['cpu']}", status=404)
+    app.delete("/v1/resource_type/instance", headers=ADMIN, status=204)
+    app.get("/v1/resource_type/instance", status=404)
+
+
+def test_someone_elses_resource_is_missing(app):
+    app.post_json("/v1/resource/generic", {"id": RID}, headers=ALICE)
+    app.get(f"/v1/resource/generic/{RID}", headers=BOB, status=404)
+    app.delete(f"/v1/resource/generic/{RID}", headers=BOB, status=404)
+    assert app.get("/v1/resource/generic", headers=BOB).json == []
+    assert [r["id"] for r in app.get("/v1/resource/generic",
+                                     headers=ALICE).json] == [RID]
+
+
+def test_list_pages_through_resources(app):
+    ids = sorted(str(uuid.uuid4()) for _ in range(5))
+    for rid in ids:
+        app.post_json("/v1/resource/generic", {"id": rid})
+    first = app.get("/v1/resource/generic?limit=2&sort=id:asc")
+    assert [r["id"] for r in first.json] == ids[:2]
+    second = app.get("/v1/resource/generic?limit=2&sort=id:asc"
+                     f"&marker={ids[1]}")
+    assert [r["id"] for r in second.json] == ids[2:4]
+    assert "rel=\"next\"" in first.headers["Link"]
+    app.get("/v1/resource/generic?sort=colour", status=400)
+    app.get("/v1/resource/nosuchtype", status=404)
+
+
+def test_ceilometer_batch_creates_metrics_by_resource(app):
+    app.post_json("/v1/resource/generic", {"id": "vm-1"})
+    body = {"vm-1": {"cpu": {"archive_policy_name": "low", "unit": "ns",
+                             "measures": [{"timestamp": "2024-01-01T00:00:00",
+                                           "value": 7}]},
+                     "mem": [{"timestamp": "2024-01-01T00:00:00",
+                              "value": 3}]}}
+    path = "/v1/batch/resources/metrics/measures"
+    error = app.post_json(path, body, status=400).json
+    assert error["description"].startswith("Unknown metrics: ")
+    missing = app.post_json(path, {"vm-2": {"cpu": []}}, status=400).json
+    assert missing["description"]["cause"] == "Unknown resources"
+    assert missing["description"]["detail"][0]["original_resource_id"] \
+        == "vm-2"
+
+    app.post_json(path + "?create_metrics=true", body, status=202)
+    resource = app.get("/v1/resource/generic/vm-1").json
+    assert sorted(resource["metrics"]) == ["cpu", "mem"]
+    cpu = app.get(f"/v1/metric/{resource['metrics']['cpu']}").json
+    assert cpu["unit"] == "ns" and cpu["archive_policy_name"] == "low"
+    measures = app.get("/v1/resource/generic/vm-1/metric/mem/measures"
+                       "?granularity=300").json
+    assert [m[2] for m in measures] == [3.0]
+    # Again: the same metrics, nothing created twice.
+    app.post_json(path + "?create_metrics=true", body, status=202)
+    again = app.get("/v1/resource/generic/vm-1").json
+    assert again["metrics"] == resource["metrics"]
