@@ -16,7 +16,9 @@ _PAGING = [parts.query("limit", {"type": "integer", "minimum": 1},
            parts.query("marker", {"type": "string"},
                        "id of the last resource of the previous page"),
            parts.query("sort", {"type": "string"},
-                       "attribute[:asc|:desc], repeatable")]
+                       "attribute[:asc|:desc], repeatable"),
+           parts.query("attrs", {"type": "string"},
+                       "attributes to show, repeatable (id always)")]
 _RESOURCE = parts.ref("Resource")
 _METRICS = parts.json({"type": "array", "items": parts.ref("Metric")})
 
@@ -102,6 +104,21 @@ def paths(metric_measures):
                                      **parts.errors(404, 503)}}},
         "/v1/resource/{resource_type}/{resource_id}/metric/{name}/measures":
             _measures(metric_measures),
+        "/v1/search/resource/{resource_type}": {
+            "parameters": [_TYPE],
+            "post": {"summary": "Resources a query selects",
+                     "description": "The query is the JSON body ({} or "
+                                    "none: every resource) or the filter "
+                                    "string, Gnocchi's two forms.",
+                     "parameters": [*_PAGING, parts.query(
+                         "filter", {"type": "string"},
+                         "e.g. host='a' and started_at>='2024-01-01'")],
+                     "requestBody": {"required": False, "content": {
+                         "application/json": {"schema": {
+                             "type": "object"}}}},
+                     "responses": {"200": parts.json({
+                         "type": "array", "items": _RESOURCE}),
+                         **parts.errors(400, 404, 413, 415, 503)}}},
         "/v1/batch/resources/metrics/measures": {"post": {
             "summary": "Add measures to metrics by resource and name, all "
                        "or nothing (Ceilometer's publisher)",

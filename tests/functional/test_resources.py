@@ -221,3 +221,37 @@ def test_ceilometer_batch_creates_metrics_by_resource(app):
     app.post_json(path + "?create_metrics=true", body, status=202)
     again = app.get("/v1/resource/generic/vm-1").json
     assert again["metrics"] == resource["metrics"]
+
+
+def test_search_in_both_forms(app, instance_type):
+    for rid, host, flavor in [("vm-1", "web1", 2), ("vm-2", "db1", 8),
+                              ("vm-3", "web2", 4)]:
+        app.post_json("/v1/resource/instance", {
+            "id": rid, "host": host, "flavor": flavor,
+            "booted": f"2024-0{flavor // 2}-01"})
+    search = "/v1/search/resource/instance"
+
+    def names(response):
+        return sorted(r["original_resource_id"] for r in response.json)
+
+    assert names(app.post_json(search, {"like": {"host": "web%"}})) \
+        == ["vm-1", "vm-3"]
+    assert names(app.post_json(search, {"and": [
+        {">=": {"flavor": 4}}, {"<": {"booted": "2024-04-01T00:00:00Z"}}]})) \
+        == ["vm-3"]
+    assert names(app.post(search + "?filter=" + "host%3D'db1'%20or%20"
+                          "id%20in%20%5B'vm-1'%5D")) == ["vm-1", "vm-2"]
+    assert names(app.post_json(search, {})) == ["vm-1", "vm-2", "vm-3"]
+    assert names(app.post("/v1/search/resource/generic")) \
+        == ["vm-1", "vm-2", "vm-3"]
+    shown = app.post_json(search + "?attrs=host&attrs=nope",
+                          {"=": {"id": "vm-2"}}).json
+    assert shown == [{"id": shown[0]["id"], "host": "db1"}]
+
+    error = app.post_json(search, {"and": {"host": "x"}}, status=400).json
+    assert error["description"]["detail"] == ["and"]
+    error = app.post(search + "?filter=host%20%3D", status=400).json
+    assert error["description"].startswith("Invalid filter: Expected")
+    app.post_json("/v1/search/resource/nope", {}, status=404)
+    # Someone else's resources are not found by searching either.
+    assert app.post_json(search, {}, headers=BOB).json == []

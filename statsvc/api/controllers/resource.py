@@ -269,21 +269,39 @@ class ResourcesController(rest.RestController):
     def get_all(self):
         request = pecan.request
         get_type(request.storage, self.type_name)
-        user = request.user
-        visible = [r for r in request.storage.list_documents(RESOURCE)
-                   if may_see(user, r)
-                   and self.type_name in ("generic", r["type"])]
-        page, link = listing.paginate(
-            request, visible, _SORTABLE, _DEFAULT_SORT,
-            request.conf.getint("api", "max_limit"), {})
-        response = json_response(page)
-        if link is not None:
-            response.headers["Link"] = link
-        return response
+        return list_resources(request, self.type_name)
 
     @pecan.expose()
     def _lookup(self, resource_id, *remainder):
         return ResourceController(self.type_name, resource_id), remainder
+
+
+def list_resources(request, type_name, predicate=lambda resource: True,
+                   allowed=("limit", "marker", "sort", "attrs")):
+    """The response listing the resources of ``type_name`` the user may
+    see and ``predicate`` selects: a page, with Gnocchi's ``Link`` to the
+    next, each resource cut to the ``attrs`` asked for (unknown ones
+    ignored, ``id`` always kept)."""
+    unknown = sorted(set(request.GET) - set(allowed))
+    if unknown:
+        raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
+                            f"allowed: {', '.join(allowed)}")
+    user = request.user
+    visible = [r for r in request.storage.list_documents(RESOURCE)
+               if type_name in ("generic", r["type"]) and may_see(user, r)
+               and predicate(r)]
+    attrs = request.GET.getall("attrs")
+    page, link = listing.paginate(
+        request, visible, _SORTABLE, _DEFAULT_SORT,
+        request.conf.getint("api", "max_limit"),
+        {"attrs": attrs} if attrs else {})
+    if attrs:
+        page = [{k: v for k, v in r.items() if k == "id" or k in attrs}
+                for r in page]
+    response = json_response(page)
+    if link is not None:
+        response.headers["Link"] = link
+    return response
 
 
 class ResourceTypesIndexController(rest.RestController):

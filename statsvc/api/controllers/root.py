@@ -10,6 +10,7 @@ from statsvc.api.controllers.capabilities import CapabilitiesController
 from statsvc.api.controllers.metric import MetricsController
 from statsvc.api.controllers.resource import ResourceTypesIndexController
 from statsvc.api.controllers.resource_type import ResourceTypesController
+from statsvc.api.controllers.search import SearchController
 from statsvc.api.controllers.status import StatusController
 from statsvc.api.openapi import DOCUMENT
 from statsvc.api.responses import json_response
@@ -35,6 +36,7 @@ class V1Controller:
     batch = BatchController()
     resource = ResourceTypesIndexController()
     resource_type = ResourceTypesController()
+    search = SearchController()
     capabilities = CapabilitiesController()
     status = StatusController()
 
