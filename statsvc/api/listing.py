@@ -59,10 +59,13 @@ def list_metrics(request, max_limit):
                     wanted)
 
 
-def paginate(request, items, sortable, default_sort, max_limit, params):
+def paginate(request, items, sortable, default_sort, max_limit, params,
+             key=None):
     """``(page, next link or None)`` of ``items`` (dicts with an ``id``)
-    for the query's ``sort`` (keys of ``sortable``), ``marker`` and
-    ``limit`` (capped at ``max_limit``); the link repeats ``params``."""
+    for the query's ``sort`` (keys of ``sortable``), ``marker`` (an item's
+    ``key``, its ``id`` by default) and ``limit`` (capped at
+    ``max_limit``); the link repeats ``params``."""
+    key = key or (lambda item: item["id"])
     query = request.GET
     sorts = query.getall("sort") or default_sort
     keys = _sort_keys(sorts, sortable)
@@ -74,7 +77,7 @@ def paginate(request, items, sortable, default_sort, max_limit, params):
                                   m.get(attribute) or ""), reverse=reverse)
     marker = query.get("marker")
     if marker is not None:
-        ids = [m["id"] for m in items]
+        ids = [key(m) for m in items]
         if marker not in ids:
             raise ApiError(400, f"Invalid marker: `{marker}'",
                            parameter="marker")
@@ -82,7 +85,7 @@ def paginate(request, items, sortable, default_sort, max_limit, params):
     items = items[:limit]
     if len(items) < limit:
         return items, None
-    params = dict(params, limit=limit, marker=items[-1]["id"], sort=sorts)
+    params = dict(params, limit=limit, marker=key(items[-1]), sort=sorts)
     # Sorted, as Gnocchi orders them; urlencode percent-encodes every value.
     link = f"{request.path_url}?{urlencode(sorted(params.items()), True)}"
     return items, f'<{link}>; rel="next"'

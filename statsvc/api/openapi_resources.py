@@ -59,7 +59,9 @@ def paths(metric_measures):
         "/v1/resource/{resource_type}": {
             "parameters": [_TYPE],
             "get": {"summary": "List the resources of a type",
-                    "parameters": _PAGING,
+                    "parameters": [*_PAGING, parts.query(
+                        "history", {"type": "string"},
+                        "true: every revision of each resource")],
                     "responses": {"200": parts.json({
                         "type": "array", "items": _RESOURCE}),
                         **parts.errors(400, 404, 503)}},
@@ -82,6 +84,13 @@ def paths(metric_measures):
             "delete": {"summary": "Delete a resource and its metrics",
                        "responses": {"204": {"description": "Deleted"},
                                      **parts.errors(404, 503)}}},
+        "/v1/resource/{resource_type}/{resource_id}/history": {
+            "parameters": [_TYPE, _RESOURCE_ID],
+            "get": {"summary": "Every revision of a resource, oldest first",
+                    "parameters": _PAGING,
+                    "responses": {"200": parts.json({
+                        "type": "array", "items": _RESOURCE}),
+                        **parts.errors(400, 404, 503)}}},
         "/v1/resource/{resource_type}/{resource_id}/metric": {
             "parameters": [_TYPE, _RESOURCE_ID],
             "get": {"summary": "The resource's metrics",

@@ -1,6 +1,7 @@
 """Resource types, resources and their metrics through the real app, in
 Gnocchi 4.x's shapes."""
 import uuid
+from urllib.parse import quote
 
 import pytest
 
@@ -255,3 +256,31 @@ def test_search_in_both_forms(app, instance_type):
     app.post_json("/v1/search/resource/nope", {}, status=404)
     # Someone else's resources are not found by searching either.
     assert app.post_json(search, {}, headers=BOB).json == []
+
+
+def test_history_keeps_every_revision_of_the_fields(app):
+    path = f"/v1/resource/generic/{RID}"
+    app.post_json("/v1/resource/generic", {"id": RID, "user_id": "u1",
+                                           "project_id": "p1"})
+    app.patch_json(path, {"user_id": "u2"})
+    app.patch_json(path, {"project_id": "p2"})
+    # Metrics alone make no revision, as in Gnocchi.
+    app.patch_json(path, {"metrics": {"cpu": {"archive_policy_name": "low"}}})
+    app.patch_json(path, {"project_id": "p2"})  # no change: no revision
+    history = app.get(path + "/history").json
+    assert [(r["user_id"], r["project_id"]) for r in history] == [
+        ("u1", "p1"), ("u2", "p1"), ("u2", "p2")]
+    assert [r["revision_end"] for r in history] == [
+        history[1]["revision_start"], history[2]["revision_start"], None]
+    listed = app.get("/v1/resource/generic?history=true").json
+    assert listed == history
+    assert app.get("/v1/resource/generic").json == [history[-1]]
+    page = app.get(path + "/history?limit=2")
+    assert page.json == history[:2]
+    marker = f"{RID}@{history[1]['revision_start']}"
+    assert f"marker={quote(marker, safe='')}&" in page.headers["Link"]
+    assert app.get(path + "/history", params={"marker": marker}).json \
+        == history[2:]
+    app.delete(path)
+    app.post_json("/v1/resource/generic", {"id": RID})
+    assert len(app.get(path + "/history").json) == 1

@@ -3,6 +3,7 @@ import pecan
 from pecan import rest
 
 from statsvc.api import access
+from statsvc.api.arguments import boolean
 from statsvc.api.body import read_json
 from statsvc.api.controllers.metric import parse_metric_id
 from statsvc.api.controllers.resource import attach_metrics, get_resource
@@ -86,7 +87,7 @@ class ResourcesMetricsMeasuresBatchController(rest.RestController):
         if unknown:
             raise ApiError(400, f"Unknown parameter(s) "
                                 f"{', '.join(sorted(unknown))}")
-        create = _boolean(create_metrics, "create_metrics")
+        create = boolean(create_metrics, "create_metrics")
         body = read_json(request, request.conf.getint("api", "max_body_size"))
         if not isinstance(body, dict) or not all(
                 isinstance(v, dict) for v in body.values()):
@@ -117,15 +118,6 @@ class ResourcesMetricsMeasuresBatchController(rest.RestController):
                                 f"{limit} per request")
         request.storage.add_measures(batch)
         return empty_response(202)
-
-
-def _boolean(raw, name):
-    value = raw.lower()
-    if value in ("true", "yes", "on", "1", "y"):
-        return True
-    if value in ("false", "no", "off", "0", "n"):
-        return False
-    raise ApiError(400, f"{name} must be true or false", parameter=name)
 
 
 def _uuid_or_none(original_id, creator):

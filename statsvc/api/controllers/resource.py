@@ -10,7 +10,8 @@ from pecan import rest
 
 from statsvc import resource_type as types
 from statsvc import resources
-from statsvc.api import listing, policies
+from statsvc.api import listing, policies, resource_history
+from statsvc.api.arguments import boolean as _boolean
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.controllers.metric import (
@@ -167,6 +168,23 @@ def _metrics_json(request, resource):
                   key=lambda m: m["name"] or "")
 
 
+class ResourceHistoryController(rest.RestController):
+    """``/v1/resource/<type>/<id>/history``: every revision, oldest first."""
+
+    def __init__(self, type_name, resource):
+        self.type_name = type_name
+        self._resource = resource
+
+    @pecan.expose()
+    def get_all(self):
+        request = pecan.request
+        resource = get_resource(request, self.type_name,
+                                self._resource.resource_id)
+        return list_resources(request, self.type_name, revisions=[resource],
+                              allowed=("limit", "marker", "sort", "attrs",
+                                       "details"))
+
+
 class ResourceController(rest.RestController):
     """``/v1/resource/<type>/<id>``."""
 
@@ -176,6 +194,7 @@ class ResourceController(rest.RestController):
         self.type_name = type_name
         self.original_id = original_id
         self.metric = NamedMetricsController(type_name, self)
+        self.history = ResourceHistoryController(type_name, self)
 
     @property
     def resource_id(self):
@@ -199,7 +218,7 @@ class ResourceController(rest.RestController):
         resource = get_resource(request, self.type_name, self.resource_id)
         body = _body(request)
         try:
-            updated, _ = resources.patched(
+            updated, changed = resources.patched(
                 get_type(request.storage, resource["type"]), resource,
                 {k: v for k, v in body.items() if k != "metrics"}
                 if isinstance(body, dict) else body)
@@ -207,6 +226,9 @@ class ResourceController(rest.RestController):
             raise _invalid(e) from None
         if "metrics" in body:
             attach_metrics(request, updated, body["metrics"], replace=True)
+        if changed:
+            resource_history.record(request.storage, resource,
+                                    updated["revision_start"])
         request.storage.replace_document(RESOURCE, updated["id"], updated)
         return json_response(updated)
 
@@ -218,6 +240,7 @@ class ResourceController(rest.RestController):
             request.storage.delete_document(RESOURCE, resource["id"])
         except DocumentNotFound:
             raise ApiError(404, f"Resource {self.resource_id} does not exist")
+        resource_history.forget(request.storage, resource["id"])
         # As in Gnocchi, a resource's metrics go with it.
         for metric_id in resource["metrics"].values():
             try:
@@ -277,24 +300,34 @@ class ResourcesController(rest.RestController):
 
 
 def list_resources(request, type_name, predicate=lambda resource: True,
-                   allowed=("limit", "marker", "sort", "attrs")):
+                   allowed=("limit", "marker", "sort", "attrs", "history",
+                            "details"), revisions=None):
     """The response listing the resources of ``type_name`` the user may
     see and ``predicate`` selects: a page, with Gnocchi's ``Link`` to the
     next, each resource cut to the ``attrs`` asked for (unknown ones
-    ignored, ``id`` always kept)."""
+    ignored, ``id`` always kept). With ``history=true``, or for the
+    resources given as ``revisions``, every revision of each is listed,
+    and markers are ``<id>@<revision_start>``."""
     unknown = sorted(set(request.GET) - set(allowed))
     if unknown:
         raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
                             f"allowed: {', '.join(allowed)}")
-    user = request.user
-    visible = [r for r in request.storage.list_documents(RESOURCE)
-               if type_name in ("generic", r["type"]) and may_see(user, r)
-               and predicate(r)]
+    if revisions is None:
+        user = request.user
+        visible = [r for r in request.storage.list_documents(RESOURCE)
+                   if type_name in ("generic", r["type"])
+                   and may_see(user, r) and predicate(r)]
+        history = _boolean(request.GET.get("history", "false"), "history")
+    else:
+        visible, history = revisions, True
+    if history:
+        visible = resource_history.all_revisions(request.storage, visible)
     attrs = request.GET.getall("attrs")
     page, link = listing.paginate(
         request, visible, _SORTABLE, _DEFAULT_SORT,
         request.conf.getint("api", "max_limit"),
-        {"attrs": attrs} if attrs else {})
+        {"attrs": attrs} if attrs else {},
+        key=_revision_key if history else None)
     if attrs:
         page = [{k: v for k, v in r.items() if k == "id" or k in attrs}
                 for r in page]
@@ -302,6 +335,10 @@ def list_resources(request, type_name, predicate=lambda resource: True,
     if link is not None:
         response.headers["Link"] = link
     return response
+
+
+def _revision_key(resource):
+    return f"{resource['id']}@{resource['revision_start']}"
 
 
 class ResourceTypesIndexController(rest.RestController):
