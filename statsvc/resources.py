@@ -28,10 +28,10 @@ class ResourceError(ValueError):
 
 def resource_uuid(value, creator):
     """The UUID string a resource id maps to, as Gnocchi maps it: a UUID
-    stays itself, any other string of at most 255 characters becomes a
+    stays itself, any other string of at most 289 characters becomes a
     UUID5 of it and its creator.
 
-    :raises ResourceError: for ``/`` or over 255 characters.
+    :raises ResourceError: for ``/`` or over 289 characters.
     """
     if not isinstance(value, str):
         raise ResourceError("expected str", ["id"])
@@ -41,9 +41,9 @@ def resource_uuid(value, creator):
         return str(uuid.UUID(value))
     except ValueError:
         pass
-    if len(value) > 255:
-        raise ResourceError(
-            "transformable resource id >255 max allowed characters", ["id"])
+    if len(value) > 289:
+        raise ResourceError("transformable resource id >289 max allowed"
+                            " characters for dictionary value", ["id"])
     return str(uuid.uuid5(_NAMESPACE, value + "\x00" + (creator or "\x00")))
 
 

@@ -83,11 +83,11 @@ class _Compiler:
                 raise QueryError("length of value must be at least 1", path)
             wanted = [self.value(attribute, v, path) for v in value]
             return lambda r: self.stored(r, attribute) in wanted
+        if operator == "like" and attribute == "id":
+            raise QueryError("value must not be one of ['id']", path)
         if isinstance(value, (list, dict)):
             raise QueryError("expected str for dictionary value", path)
         if operator == "like":
-            if attribute == "id":
-                raise QueryError("value must not be one of ['id']", path)
             if not isinstance(value, str):
                 raise QueryError("expected str for dictionary value", path)
             pattern = _like(value)

@@ -5,9 +5,9 @@ from pecan import rest
 from statsvc.api import access
 from statsvc.api.arguments import boolean
 from statsvc.api.body import read_json
-from statsvc.api.controllers.metric import parse_metric_id
-from statsvc.api.controllers.resource import attach_metrics, get_resource
-from statsvc.api.controllers.resource_type import RESOURCE
+from statsvc.api.metrics import parse_metric_id
+from statsvc.api.resource_access import (
+    RESOURCE, attach_metrics, get_resource)
 from statsvc.api.errors import ApiError
 from statsvc.api.measures_input import parse_measures
 from statsvc.api.responses import empty_response

@@ -14,9 +14,10 @@ from statsvc.api import listing, policies, resource_history
 from statsvc.api.arguments import boolean as _boolean
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
-from statsvc.api.controllers.metric import (
-    MetricController, create_metric, parse_metric_id, validate_new_metric)
-from statsvc.api.controllers.resource_type import RESOURCE, get_type
+from statsvc.api.controllers.metric import MetricController
+from statsvc.api.controllers.resource_type import get_type
+from statsvc.api.resource_access import (
+    RESOURCE, attach_metrics, get_resource, may_see)
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.responses import empty_response, json_response, resource_url
 from statsvc.storage import (
@@ -27,73 +28,12 @@ _SORTABLE = ("id", "original_resource_id", "type", "creator", "user_id",
 _DEFAULT_SORT = ["revision_start:asc", "started_at:asc"]
 
 
-def may_see(user, resource):
-    """The creator, the resource's ``user_id`` and admins see it."""
-    return user.is_admin or user.name in (resource.get("creator"),
-                                          resource.get("user_id"))
-
-
 def _invalid(error):
     return invalid_input(str(error), getattr(error, "path", []))
 
 
 def _body(request):
     return read_json(request, request.conf.getint("api", "max_body_size"))
-
-
-def get_resource(request, type_name, resource_id):
-    """The resource if ``request.user`` may see it and it is of
-    ``type_name`` (``generic`` is every type); else a 404."""
-    try:
-        resource = request.storage.get_document(RESOURCE, resource_id)
-    except DocumentNotFound:
-        resource = None
-    if resource is None or not may_see(request.user, resource) or \
-            type_name not in ("generic", resource["type"]):
-        raise ApiError(404, f"Resource {resource_id} does not exist")
-    return resource
-
-
-def _metric_for(request, resource, name, spec):
-    """Create the metric ``spec`` describes as ``name`` of ``resource``;
-    return its id."""
-    if isinstance(spec, str):
-        # Metric documents cannot be updated in the store yet, so an
-        # existing metric cannot take the resource's name: a documented
-        # difference from Gnocchi.
-        raise ApiError(400, {
-            "cause": "Invalid input", "detail": ["metrics", name],
-            "reason": "attaching an existing metric by id is not supported;"
-                      " give its attributes to create it with the resource"})
-    if not isinstance(spec, dict):
-        raise invalid_input("expected a dictionary", ["metrics", name])
-    try:
-        attributes = validate_new_metric(dict(spec, name=name,
-                                              resource_id=resource["id"]))
-    except ApiError as e:
-        raise ApiError(400, {**e.description,
-                             "detail": ["metrics", name,
-                                        *e.description["detail"]]}) \
-            if isinstance(e.description, dict) else e
-    return create_metric(request, attributes)[0]["id"]
-
-
-def attach_metrics(request, resource, specs, replace=False):
-    """Add the metrics ``specs`` names to ``resource`` (a 409 for a name it
-    already has, unless ``replace``, as a PATCH replaces the map)."""
-    if not isinstance(specs, dict):
-        raise invalid_input("expected a dictionary", ["metrics"])
-    current = {} if replace else dict(resource["metrics"])
-    for name, spec in specs.items():
-        if name in current:
-            raise ApiError(409, f"Named metric {name} already exists")
-        if replace and isinstance(spec, str) and \
-                resource["metrics"].get(name) == parse_metric_id(spec):
-            current[name] = resource["metrics"][name]  # kept as it was
-            continue
-        current[name] = _metric_for(request, resource, name, spec)
-    resource["metrics"] = current
-    return resource
 
 
 class _ByName:

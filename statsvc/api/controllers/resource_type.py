@@ -6,11 +6,11 @@ from statsvc import resource_type as types
 from statsvc.api import policies
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError, invalid_input
+from statsvc.api.resource_access import RESOURCE
 from statsvc.api.responses import empty_response, json_response, resource_url
 from statsvc.storage import DocumentAlreadyExists, DocumentNotFound
 
 KIND = "resource_type"
-RESOURCE = "resource"
 
 
 def get_type(storage, name):
