@@ -20,7 +20,8 @@ RESERVED = frozenset([
     "created_by_project_id", "get_metric", "creator",
     "original_resource_id"])
 
-_NAME = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9_]*\Z")
+# Gnocchi checks the start of a name only (``new-attr`` is valid there).
+_NAME = re.compile(r"[a-zA-Z0-9]")
 _TYPE_NAME = re.compile(r"[a-zA-Z0-9_-]+\Z")
 
 
@@ -61,8 +62,9 @@ def _number_option(spec, key, path):
     return value
 
 
-def _definition(name, spec, path):
-    """One attribute's definition, completed with Gnocchi's defaults."""
+def _definition(name, spec, path, options=False):
+    """One attribute's definition, completed with Gnocchi's defaults;
+    ``options`` (a type's PATCH) admits ``options: {"fill": ...}``."""
     if len(name) > 63 or name in RESERVED or not _NAME.match(name):
         raise TypeDefinitionError(
             f"Resource attribute name {name} is invalid", path)
@@ -73,7 +75,7 @@ def _definition(name, spec, path):
     if not isinstance(required, bool):
         raise TypeDefinitionError("required must be true or false",
                                   path + ["required"])
-    known = {"type", "required"}
+    known = {"type", "required"} | ({"options"} if options else set())
     out = {"type": kind, "required": required}
     if kind == "string":
         known |= {"min_length", "max_length"}
@@ -99,6 +101,85 @@ def _definition(name, spec, path):
     if extra:
         raise TypeDefinitionError("extra keys not allowed", path + [extra[0]])
     return out
+
+
+def _fill(name, definition, spec):
+    """The value a type's PATCH gives existing resources for ``name``."""
+    options = spec.get("options", {})
+    if not isinstance(options, dict) or set(options) - {"fill"}:
+        raise TypeDefinitionError(
+            f"Option 'fill' of resource attribute {name} is invalid",
+            ["attributes", name, "options"])
+    fill = options.get("fill")
+    if fill is None:
+        if definition["required"]:
+            raise TypeDefinitionError(
+                f"Invalid input: Option 'fill' of resource attribute {name}"
+                f" is invalid: must not be empty if required=True", [])
+        return None
+    try:
+        return _check_value(definition, fill, [name])
+    except AttributeValueError as e:
+        expected = {"number": "Real", "bool": "bool", "string": "str"}.get(
+            definition["type"], definition["type"])
+        raise TypeDefinitionError(
+            f"Invalid input: Option 'fill' of resource attribute {name} is"
+            f" invalid: expected {expected}", []) from e
+
+
+def patch_type(current, operations):
+    """Apply a JSON Patch of ``add``/``remove`` operations on
+    ``/attributes/<name>`` to a type document, as Gnocchi does.
+
+    Returns ``(new type, {attribute: value for existing resources},
+    removed attribute names)``; an attribute that becomes required, or a
+    new one, takes its ``options.fill`` where resources lack a value.
+
+    :raises TypeDefinitionError:
+    """
+    if not isinstance(operations, list):
+        raise TypeDefinitionError("expected a list", [])
+    attributes = {k: dict(v) for k, v in current["attributes"].items()}
+    for index, operation in enumerate(operations):
+        where = [str(index)]
+        if not isinstance(operation, dict):
+            raise TypeDefinitionError("expected a dictionary", where)
+        if operation.get("op") not in ("add", "remove"):
+            raise TypeDefinitionError(
+                "not a valid value for dictionary value", where + ["op"])
+        path = operation.get("path")
+        if not isinstance(path, str) or not path.startswith("/attributes/"):
+            raise TypeDefinitionError("Only attributes can be modified",
+                                      where + ["path"])
+        name = path[len("/attributes/"):]
+        if operation["op"] == "remove":
+            if name not in attributes:
+                raise TypeDefinitionError(
+                    f"can't remove a non-existent object '{name}'", where)
+            del attributes[name]
+        elif not isinstance(operation.get("value"), dict):
+            raise TypeDefinitionError("expected a dictionary",
+                                      where + ["value"])
+        else:
+            attributes[name] = operation["value"]
+    new, fills = {}, {}
+    for name, spec in attributes.items():
+        old = current["attributes"].get(name)
+        if old is not None and spec == old:
+            new[name] = old
+            continue
+        definition = _definition(name, spec, ["attributes", name],
+                                 options=True)
+        if old is not None and old["type"] != definition["type"]:
+            raise TypeDefinitionError(
+                f"Type update is not available yet. Changing {old['type']}"
+                f" to {definition['type']} for attribute {name} of resource"
+                f" {current['name']}", [])
+        new[name] = definition
+        if old is None or definition["required"] != old["required"]:
+            fills[name] = _fill(name, definition, spec)
+    removed = sorted(set(current["attributes"]) - set(new))
+    return dict(current, attributes=new), fills, removed
 
 
 def parse_type(body):

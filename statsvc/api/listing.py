@@ -19,12 +19,17 @@ def _sort_keys(sorts, allowed):
         if attribute not in allowed:
             raise ApiError(400, f"Sort key supplied is invalid: {attribute}",
                            parameter="sort")
-        if direction not in ("", "asc", "desc"):
+        order, _, nulls = direction.partition("-")
+        if order not in ("", "asc", "desc") or \
+                nulls not in ("", "nullsfirst", "nullslast"):
             raise ApiError(400, f"Invalid sort direction: {direction}",
                            parameter="sort")
-        keys.append((attribute, direction == "desc"))
-    if not any(attribute == "id" for attribute, _ in keys):
-        keys.append(("id", False))  # a total order, so markers are stable
+        # Nulls come first ascending, last descending, unless told.
+        nulls_last = nulls == "nullslast" or (order == "desc"
+                                              and nulls != "nullsfirst")
+        keys.append((attribute, order == "desc", nulls_last))
+    if not any(key[0] == "id" for key in keys):
+        keys.append(("id", False, False))  # a total order: stable markers
     return keys
 
 
@@ -71,10 +76,12 @@ def paginate(request, items, sortable, default_sort, max_limit, params,
     keys = _sort_keys(sorts, sortable)
     limit = _limit(query.get("limit"), max_limit)
     items = list(items)
-    for attribute, reverse in reversed(keys):
-        # None sorts first, as in Gnocchi's SQL indexer.
-        items.sort(key=lambda m: (m.get(attribute) is not None,
-                                  m.get(attribute) or ""), reverse=reverse)
+    for attribute, reverse, nulls_last in reversed(keys):
+        # Stable sorts, least significant key first.
+        present = [m for m in items if m.get(attribute) is not None]
+        absent = [m for m in items if m.get(attribute) is None]
+        present.sort(key=lambda m: m[attribute], reverse=reverse)
+        items = present + absent if nulls_last else absent + present
     marker = query.get("marker")
     if marker is not None:
         ids = [key(m) for m in items]

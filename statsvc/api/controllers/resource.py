@@ -24,7 +24,8 @@ from statsvc.storage import (
     DocumentAlreadyExists, DocumentNotFound, MetricNotFound)
 
 _SORTABLE = ("id", "original_resource_id", "type", "creator", "user_id",
-             "project_id", "started_at", "ended_at", "revision_start")
+             "project_id", "started_at", "ended_at", "revision_start",
+             "revision_end")
 _DEFAULT_SORT = ["revision_start:asc", "started_at:asc"]
 
 

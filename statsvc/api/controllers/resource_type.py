@@ -3,7 +3,7 @@ import pecan
 from pecan import rest
 
 from statsvc import resource_type as types
-from statsvc.api import policies
+from statsvc.api import policies, resource_history
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.resource_access import RESOURCE
@@ -39,6 +39,30 @@ class ResourceTypeController(rest.RestController):
         return json_response(get_type(pecan.request.storage, self.name))
 
     @pecan.expose()
+    def patch(self):
+        """A JSON Patch (``application/json-patch+json``) that adds or
+        removes attributes; existing resources, and their past revisions,
+        take each new attribute's ``options.fill`` (or null)."""
+        request = pecan.request
+        policies.require_admin(request)
+        current = get_type(request.storage, self.name)
+        if self.name == types.GENERIC["name"]:
+            raise ApiError(400, "Resource type generic cannot be changed")
+        operations = read_json(
+            request, request.conf.getint("api", "max_body_size"),
+            "application/json-patch+json")
+        try:
+            new, fills, removed = types.patch_type(current, operations)
+        except types.TypeDefinitionError as e:
+            raise (invalid_input(str(e), e.path) if e.path
+                   else ApiError(400, str(e))) from None
+        if new == current:
+            return json_response(current)
+        request.storage.replace_document(KIND, self.name, new)
+        _migrate_resources(request.storage, self.name, fills, removed)
+        return json_response(new)
+
+    @pecan.expose()
     def delete(self):
         request = pecan.request
         policies.require_admin(request)
@@ -54,6 +78,31 @@ class ResourceTypeController(rest.RestController):
         except DocumentNotFound:
             raise ApiError(404, f"Resource type {self.name} does not exist")
         return empty_response(204)
+
+
+def _migrate(resource, fills, removed):
+    for name, value in fills.items():
+        if resource.get(name) is None:
+            resource[name] = value
+    for name in removed:
+        resource.pop(name, None)
+    return resource
+
+
+def _migrate_resources(storage, type_name, fills, removed):
+    """Give the resources of a changed type, and their past revisions, the
+    new attributes and drop the removed ones."""
+    for resource in storage.list_documents(RESOURCE):
+        if resource["type"] == type_name:
+            storage.replace_document(RESOURCE, resource["id"],
+                                     _migrate(resource, fills, removed))
+    for doc in storage.list_documents(resource_history.KIND):
+        revisions = doc["revisions"]
+        if revisions and revisions[0]["type"] == type_name:
+            doc["revisions"] = [_migrate(r, fills, removed)
+                                for r in revisions]
+            storage.replace_document(resource_history.KIND,
+                                     revisions[0]["id"], doc)
 
 
 class ResourceTypesController(rest.RestController):
