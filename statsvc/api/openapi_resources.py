@@ -49,6 +49,20 @@ def paths(metric_measures):
                     "responses": {"200": parts.json(
                         parts.ref("ResourceType")),
                         **parts.errors(404, 503)}},
+            "patch": {"summary": "Add or remove attributes (admin), with a "
+                               "JSON Patch; resources take options.fill",
+                      "requestBody": {"required": True, "content": {
+                          "application/json-patch+json": {"schema": {
+                              "type": "array", "items": {
+                                  "type": "object", "required": ["op", "path"],
+                                  "properties": {
+                                      "op": {"type": "string",
+                                             "enum": ["add", "remove"]},
+                                      "path": {"type": "string"},
+                                      "value": _ATTRIBUTE}}}}}},
+                      "responses": {"200": parts.json(
+                          parts.ref("ResourceType")),
+                          **parts.errors(400, 403, 404, 413, 415, 503)}},
             "delete": {"summary": "Delete an unused resource type (admin)",
                        "responses": {"204": {"description": "Deleted"},
                                      **parts.errors(400, 403, 404, 503)}}},
@@ -65,6 +79,18 @@ def paths(metric_measures):
                     "responses": {"200": parts.json({
                         "type": "array", "items": _RESOURCE}),
                         **parts.errors(400, 404, 503)}},
+            "delete": {"summary": "Delete the resources a query selects",
+                       "description": "The query as in a search; never "
+                                      "empty.",
+                       "parameters": [parts.query(
+                           "filter", {"type": "string"}, "filter string")],
+                       "requestBody": {"required": False, "content": {
+                           "application/json": {"schema": {
+                               "type": "object"}}}},
+                       "responses": {"200": parts.json({
+                           "type": "object", "properties": {
+                               "deleted": {"type": "integer"}}}),
+                           **parts.errors(400, 404, 413, 415, 503)}},
             "post": {"summary": "Create a resource, and its metrics",
                      "requestBody": parts.body(parts.ref("NewResource")),
                      "responses": {"201": parts.json(_RESOURCE, "Created"),

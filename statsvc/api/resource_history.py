@@ -25,25 +25,19 @@ def record(storage, previous, revision_end):
     storage.replace_document(KIND, previous["id"], doc)
 
 
-def revisions(storage, resource):
-    """Every revision of ``resource``, oldest first, itself last."""
-    try:
-        past = storage.get_document(KIND, resource["id"])["revisions"]
-    except DocumentNotFound:
-        past = []
-    return [*past, resource]
-
-
 def all_revisions(storage, resources):
-    """Every revision of each of ``resources``."""
-    past = {doc_id: doc for doc_id, doc in
-            ((d["revisions"][0]["id"], d)
-             for d in storage.list_documents(KIND))}
-    out = []
+    """Every revision of each of ``resources``, and a function giving a
+    revision's marker, ``<id>@<n>`` for its ``n``-th revision (1 the
+    oldest), as Gnocchi's markers number revisions."""
+    past = {doc["revisions"][0]["id"]: doc["revisions"]
+            for doc in storage.list_documents(KIND) if doc["revisions"]}
+    out, markers = [], {}
     for resource in resources:
-        out += past.get(resource["id"], {"revisions": []})["revisions"]
-        out.append(resource)
-    return out
+        for n, revision in enumerate(
+                [*past.get(resource["id"], []), resource], 1):
+            out.append(revision)
+            markers[id(revision)] = f"{resource['id']}@{n}"
+    return out, lambda revision: markers[id(revision)]
 
 
 def forget(storage, resource_id):

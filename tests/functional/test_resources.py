@@ -1,5 +1,6 @@
 """Resource types, resources and their metrics through the real app, in
 Gnocchi 4.x's shapes."""
+import json
 import uuid
 from urllib.parse import quote
 
@@ -277,10 +278,81 @@ def test_history_keeps_every_revision_of_the_fields(app):
     assert app.get("/v1/resource/generic").json == [history[-1]]
     page = app.get(path + "/history?limit=2")
     assert page.json == history[:2]
-    marker = f"{RID}@{history[1]['revision_start']}"
+    marker = f"{RID}@2"
     assert f"marker={quote(marker, safe='')}&" in page.headers["Link"]
     assert app.get(path + "/history", params={"marker": marker}).json \
         == history[2:]
     app.delete(path)
     app.post_json("/v1/resource/generic", {"id": RID})
     assert len(app.get(path + "/history").json) == 1
+
+
+PATCH_TYPE = {"headers": dict(ADMIN, **{
+    "Content-Type": "application/json-patch+json"})}
+
+
+def patch_type(app, operations, status=200):
+    return app.patch("/v1/resource_type/instance",
+                     json.dumps(operations), status=status, **PATCH_TYPE)
+
+
+def test_a_type_gains_and_loses_attributes(app, instance_type):
+    app.post_json("/v1/resource/instance", {"id": RID, "host": "web1"})
+    app.patch_json(f"/v1/resource/instance/{RID}", {"host": "web2"})
+    changed = patch_type(app, [
+        {"op": "add", "path": "/attributes/zone",
+         "value": {"type": "string", "required": True,
+                   "options": {"fill": "eu-1"}}},
+        {"op": "add", "path": "/attributes/cores",
+         "value": {"type": "number", "required": False}},
+        {"op": "remove", "path": "/attributes/up"}]).json
+    assert changed["attributes"]["zone"] == {
+        "type": "string", "required": True, "min_length": 0,
+        "max_length": 256}
+    assert "up" not in changed["attributes"]
+    resource = app.get(f"/v1/resource/instance/{RID}").json
+    assert resource["zone"] == "eu-1" and resource["cores"] is None
+    assert "up" not in resource
+    # Past revisions too.
+    history = app.get(f"/v1/resource/instance/{RID}/history").json
+    assert [r["zone"] for r in history] == ["eu-1", "eu-1"]
+    app.post_json("/v1/resource/instance", {"id": "x", "host": "ab"},
+                  status=400)  # zone is required now
+
+
+@pytest.mark.parametrize("operations, message", [
+    ([{"op": "add", "path": "/attributes/new",
+       "value": {"type": "bool", "required": True}}],
+     "must not be empty if required=True"),
+    ([{"op": "add", "path": "/attributes/new",
+       "value": {"type": "number", "options": {"fill": "a"}}}],
+     "expected Real"),
+    ([{"op": "add", "path": "/attributes/host", "value": {"type": "number"}}],
+     "Type update is not available yet"),
+    ([{"op": "remove", "path": "/attributes/nope"}],
+     "can't remove a non-existent object 'nope'"),
+    ([{"op": "replace", "path": "/attributes/host"}],
+     "not a valid value"),
+    ([{"op": "add", "path": "/name", "value": {}}],
+     "Only attributes can be modified"),
+])
+def test_bad_type_patches_change_nothing(app, instance_type, operations,
+                                         message):
+    error = patch_type(app, operations, status=400).json
+    assert message in json.dumps(error)
+    assert app.get("/v1/resource_type/instance").json == instance_type.json
+
+
+def test_bulk_delete_by_query(app):
+    for rid, project in [("a", "p1"), ("b", "p1"), ("c", "p2")]:
+        app.post_json("/v1/resource/generic", {"id": rid,
+                                               "project_id": project})
+    app.delete_json("/v1/resource/generic", {}, status=400)
+    app.delete_json("/v1/resource/generic", {"in": {"id": []}}, status=400)
+    deleted = app.delete_json("/v1/resource/generic",
+                              {"=": {"project_id": "p1"}}).json
+    assert deleted == {"deleted": 2}
+    assert [r["original_resource_id"]
+            for r in app.get("/v1/resource/generic").json] == ["c"]
+    assert app.delete("/v1/resource/generic?filter=id%3D'c'").json \
+        == {"deleted": 1}

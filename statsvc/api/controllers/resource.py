@@ -16,6 +16,7 @@ from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.controllers.metric import MetricController
 from statsvc.api.controllers.resource_type import get_type
+from statsvc.api.resource_query import query_predicate
 from statsvc.api.resource_access import (
     RESOURCE, attach_metrics, get_resource, may_see)
 from statsvc.api.errors import ApiError, invalid_input
@@ -176,19 +177,26 @@ class ResourceController(rest.RestController):
     @pecan.expose()
     def delete(self):
         request = pecan.request
-        resource = get_resource(request, self.type_name, self.resource_id)
-        try:
-            request.storage.delete_document(RESOURCE, resource["id"])
-        except DocumentNotFound:
+        if not delete_resource(request, get_resource(
+                request, self.type_name, self.resource_id)):
             raise ApiError(404, f"Resource {self.resource_id} does not exist")
-        resource_history.forget(request.storage, resource["id"])
-        # As in Gnocchi, a resource's metrics go with it.
-        for metric_id in resource["metrics"].values():
-            try:
-                request.storage.delete_metric(metric_id)
-            except MetricNotFound:
-                pass
         return empty_response(204)
+
+
+def delete_resource(request, resource):
+    """Delete ``resource``, its history and, as in Gnocchi, its metrics;
+    False if it was gone already."""
+    try:
+        request.storage.delete_document(RESOURCE, resource["id"])
+    except DocumentNotFound:
+        return False
+    resource_history.forget(request.storage, resource["id"])
+    for metric_id in resource["metrics"].values():
+        try:
+            request.storage.delete_metric(metric_id)
+        except MetricNotFound:
+            pass
+    return True
 
 
 class ResourcesController(rest.RestController):
@@ -236,6 +244,22 @@ class ResourcesController(rest.RestController):
         return list_resources(request, self.type_name)
 
     @pecan.expose()
+    def delete(self):
+        """Delete every resource of the type the query selects (never
+        with an empty query): ``{"deleted": n}``."""
+        request = pecan.request
+        predicate = query_predicate(
+            request, get_type(request.storage, self.type_name),
+            allow_empty=False)
+        user = request.user
+        deleted = sum(
+            delete_resource(request, r)
+            for r in request.storage.list_documents(RESOURCE)
+            if self.type_name in ("generic", r["type"])
+            and may_see(user, r) and predicate(r))
+        return json_response({"deleted": deleted})
+
+    @pecan.expose()
     def _lookup(self, resource_id, *remainder):
         return ResourceController(self.type_name, resource_id), remainder
 
@@ -248,7 +272,7 @@ def list_resources(request, type_name, predicate=lambda resource: True,
     next, each resource cut to the ``attrs`` asked for (unknown ones
     ignored, ``id`` always kept). With ``history=true``, or for the
     resources given as ``revisions``, every revision of each is listed,
-    and markers are ``<id>@<revision_start>``."""
+    and markers are ``<id>@<n>``, its ``n``-th revision."""
     unknown = sorted(set(request.GET) - set(allowed))
     if unknown:
         raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
@@ -261,14 +285,16 @@ def list_resources(request, type_name, predicate=lambda resource: True,
         history = _boolean(request.GET.get("history", "false"), "history")
     else:
         visible, history = revisions, True
+    key = None
     if history:
-        visible = resource_history.all_revisions(request.storage, visible)
+        visible, key = resource_history.all_revisions(request.storage,
+                                                      visible)
     attrs = request.GET.getall("attrs")
     page, link = listing.paginate(
         request, visible, _SORTABLE, _DEFAULT_SORT,
         request.conf.getint("api", "max_limit"),
         {"attrs": attrs} if attrs else {},
-        key=_revision_key if history else None)
+        key=key)
     if attrs:
         page = [{k: v for k, v in r.items() if k == "id" or k in attrs}
                 for r in page]
@@ -276,10 +302,6 @@ def list_resources(request, type_name, predicate=lambda resource: True,
     if link is not None:
         response.headers["Link"] = link
     return response
-
-
-def _revision_key(resource):
-    return f"{resource['id']}@{resource['revision_start']}"
 
 
 class ResourceTypesIndexController(rest.RestController):
