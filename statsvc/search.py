@@ -81,6 +81,8 @@ class _Compiler:
                 raise QueryError("expected a list for dictionary value", path)
             if not value:
                 raise QueryError("length of value must be at least 1", path)
+            if any(isinstance(v, (list, dict)) for v in value):
+                raise QueryError("expected str for dictionary value", path)
             wanted = [self.value(attribute, v, path) for v in value]
             return lambda r: self.stored(r, attribute) in wanted
         if operator == "like" and attribute == "id":

@@ -18,13 +18,36 @@ def get_resource(request, type_name, resource_id):
     """The resource if ``request.user`` may see it and it is of
     ``type_name`` (``generic`` is every type); else a 404."""
     try:
-        resource = request.storage.get_document(RESOURCE, resource_id)
+        resource = None if resource_id is None else \
+            request.storage.get_document(RESOURCE, resource_id)
     except DocumentNotFound:
         resource = None
     if resource is None or not may_see(request.user, resource) or \
             type_name not in ("generic", resource["type"]):
         raise ApiError(404, f"Resource {resource_id} does not exist")
     return resource
+
+
+def check_metric_specs(specs):
+    """Validate every metric a resource body names, before anything is
+    created: ``{name: {"archive_policy_name": ..., "unit": ...}}``."""
+    if not isinstance(specs, dict):
+        raise invalid_input("expected a dictionary", ["metrics"])
+    for name, spec in specs.items():
+        if isinstance(spec, str):
+            if parse_metric_id(spec) is not None:
+                continue  # kept by a PATCH, else refused when attached
+            raise invalid_input("expected a metric id or a dictionary",
+                                ["metrics", name])
+        if not isinstance(spec, dict):
+            raise invalid_input("expected a dictionary", ["metrics", name])
+        try:
+            validate_new_metric(dict(spec, name=name))
+        except ApiError as e:
+            if not isinstance(e.description, dict):
+                raise
+            raise ApiError(400, {**e.description, "detail": [
+                "metrics", name, *e.description["detail"]]}) from None
 
 
 def _metric_for(request, resource, name, spec):
@@ -38,24 +61,15 @@ def _metric_for(request, resource, name, spec):
             "cause": "Invalid input", "detail": ["metrics", name],
             "reason": "attaching an existing metric by id is not supported;"
                       " give its attributes to create it with the resource"})
-    if not isinstance(spec, dict):
-        raise invalid_input("expected a dictionary", ["metrics", name])
-    try:
-        attributes = validate_new_metric(dict(spec, name=name,
-                                              resource_id=resource["id"]))
-    except ApiError as e:
-        raise ApiError(400, {**e.description,
-                             "detail": ["metrics", name,
-                                        *e.description["detail"]]}) \
-            if isinstance(e.description, dict) else e
+    attributes = validate_new_metric(dict(spec, name=name,
+                                          resource_id=resource["id"]))
     return create_metric(request, attributes)[0]["id"]
 
 
 def attach_metrics(request, resource, specs, replace=False):
     """Add the metrics ``specs`` names to ``resource`` (a 409 for a name it
     already has, unless ``replace``, as a PATCH replaces the map)."""
-    if not isinstance(specs, dict):
-        raise invalid_input("expected a dictionary", ["metrics"])
+    check_metric_specs(specs)
     current = {} if replace else dict(resource["metrics"])
     for name, spec in specs.items():
         if name in current:

@@ -27,16 +27,17 @@ def record(storage, previous, revision_end):
 
 def all_revisions(storage, resources):
     """Every revision of each of ``resources``, and a function giving a
-    revision's marker, ``<id>@<n>`` for its ``n``-th revision (1 the
-    oldest), as Gnocchi's markers number revisions."""
+    revision's marker as Gnocchi writes them: ``<id>@<n>`` for its ``n``-th
+    past revision (1 the oldest), ``<id>@-1`` for the current one."""
     past = {doc["revisions"][0]["id"]: doc["revisions"]
             for doc in storage.list_documents(KIND) if doc["revisions"]}
     out, markers = [], {}
     for resource in resources:
-        for n, revision in enumerate(
-                [*past.get(resource["id"], []), resource], 1):
+        for n, revision in enumerate(past.get(resource["id"], []), 1):
             out.append(revision)
             markers[id(revision)] = f"{resource['id']}@{n}"
+        out.append(resource)
+        markers[id(resource)] = f"{resource['id']}@-1"
     return out, lambda revision: markers[id(revision)]
 
 

@@ -206,10 +206,17 @@ def test_ceilometer_batch_creates_metrics_by_resource(app):
     path = "/v1/batch/resources/metrics/measures"
     error = app.post_json(path, body, status=400).json
     assert error["description"].startswith("Unknown metrics: ")
-    missing = app.post_json(path, {"vm-2": {"cpu": []}}, status=400).json
+    # Ceilometer creates the resources a batch names as unknown...
+    missing = app.post_json(path + "?create_metrics=true",
+                            {"vm-2": {"cpu": []}}, status=400).json
     assert missing["description"]["cause"] == "Unknown resources"
     assert missing["description"]["detail"][0]["original_resource_id"] \
         == "vm-2"
+    # ...which, without create_metrics, are only metrics not found.
+    unknown = app.post_json(path, {"vm-2": {"cpu": []}}, status=400).json
+    vm2 = app.get("/v1/resource/generic/vm-2", status=404).json
+    assert unknown["description"] == (
+        "Unknown metrics: " + vm2["description"].split()[1] + "/cpu")
 
     app.post_json(path + "?create_metrics=true", body, status=202)
     resource = app.get("/v1/resource/generic/vm-1").json
@@ -278,7 +285,7 @@ def test_history_keeps_every_revision_of_the_fields(app):
     assert app.get("/v1/resource/generic").json == [history[-1]]
     page = app.get(path + "/history?limit=2")
     assert page.json == history[:2]
-    marker = f"{RID}@2"
+    marker = f"{RID}@2"  # the second past revision; @-1 is the current
     assert f"marker={quote(marker, safe='')}&" in page.headers["Link"]
     assert app.get(path + "/history", params={"marker": marker}).json \
         == history[2:]

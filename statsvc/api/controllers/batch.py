@@ -96,18 +96,20 @@ class ResourcesMetricsMeasuresBatchController(rest.RestController):
         limit = request.conf.getint("api", "max_measures_per_request")
         wanted, missing = {}, []
         for original_id, by_name in body.items():
+            measures = {name: _measures_of(spec, limit,
+                                           f"body[{original_id!r}][{name!r}]")
+                        for name, spec in by_name.items()}
+            resource_id = _uuid_or_none(original_id, request.user.name)
             try:
-                resource = get_resource(request, "generic", resource_uuid(
-                    original_id, request.user.name))
-            except (ApiError, ResourceError):
-                missing.append({"resource_id": _uuid_or_none(
-                    original_id, request.user.name),
-                    "original_resource_id": original_id})
-                continue
-            wanted[original_id] = (resource, {
-                name: _measures_of(spec, limit, f"body[{original_id!r}]"
-                                                f"[{name!r}]")
-                for name, spec in by_name.items()})
+                resource = get_resource(request, "generic", resource_id)
+            except ApiError:
+                # Without create_metrics Gnocchi looks up metrics only, so
+                # those of a missing resource are unknown metrics.
+                resource = {"id": resource_id, "metrics": {}}
+                if create:
+                    missing.append({"resource_id": resource_id,
+                                    "original_resource_id": original_id})
+            wanted[original_id] = (resource, measures)
         if missing:
             raise ApiError(400, {"cause": "Unknown resources",
                                  "detail": missing})
@@ -121,6 +123,8 @@ class ResourcesMetricsMeasuresBatchController(rest.RestController):
 
 
 def _uuid_or_none(original_id, creator):
+    """The UUID ``original_id`` maps to, or ``None`` (no such resource can
+    exist)."""
     try:
         return resource_uuid(original_id, creator)
     except ResourceError:

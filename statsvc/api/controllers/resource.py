@@ -18,7 +18,7 @@ from statsvc.api.controllers.metric import MetricController
 from statsvc.api.controllers.resource_type import get_type
 from statsvc.api.resource_query import query_predicate
 from statsvc.api.resource_access import (
-    RESOURCE, attach_metrics, get_resource, may_see)
+    RESOURCE, attach_metrics, check_metric_specs, get_resource, may_see)
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.responses import empty_response, json_response, resource_url
 from statsvc.storage import (
@@ -212,6 +212,8 @@ class ResourcesController(rest.RestController):
         request = pecan.request
         rtype = get_type(request.storage, self.type_name)
         body = _body(request)
+        if isinstance(body, dict) and "metrics" in body:
+            check_metric_specs(body["metrics"])
         try:
             resource = resources.new_resource(
                 rtype, {k: v for k, v in body.items() if k != "metrics"}
@@ -272,7 +274,7 @@ def list_resources(request, type_name, predicate=lambda resource: True,
     next, each resource cut to the ``attrs`` asked for (unknown ones
     ignored, ``id`` always kept). With ``history=true``, or for the
     resources given as ``revisions``, every revision of each is listed,
-    and markers are ``<id>@<n>``, its ``n``-th revision."""
+    and markers are Gnocchi's ``<id>@<n>`` (``@-1``: the current one)."""
     unknown = sorted(set(request.GET) - set(allowed))
     if unknown:
         raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
@@ -290,11 +292,12 @@ def list_resources(request, type_name, predicate=lambda resource: True,
         visible, key = resource_history.all_revisions(request.storage,
                                                       visible)
     attrs = request.GET.getall("attrs")
+    # The next page's link keeps what selects and shapes this one.
+    kept = {name: request.GET.getall(name) for name in ("attrs", "history")
+            if name in request.GET}
     page, link = listing.paginate(
         request, visible, _SORTABLE, _DEFAULT_SORT,
-        request.conf.getint("api", "max_limit"),
-        {"attrs": attrs} if attrs else {},
-        key=key)
+        request.conf.getint("api", "max_limit"), kept, key=key)
     if attrs:
         page = [{k: v for k, v in r.items() if k == "id" or k in attrs}
                 for r in page]

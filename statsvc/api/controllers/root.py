@@ -15,8 +15,7 @@ from statsvc.api.controllers.status import StatusController
 from statsvc.api.openapi import DOCUMENT
 from statsvc.api.responses import json_response
 
-VERSION = {"id": "v1.0", "status": "CURRENT",
-           "links": [{"rel": "self", "href": "/v1/"}]}
+VERSION = {"id": "v1.0", "status": "CURRENT"}
 
 
 class OpenAPIController(rest.RestController):
@@ -42,12 +41,13 @@ class V1Controller:
 
     @pecan.expose()
     def index(self):
-        base = pecan.request.application_url + "/v1/"
-        return json_response({"version": VERSION["id"], "links": [
-            {"rel": name, "href": base + name}
-            for name in ("metric", "resource", "resource_type",
-                         "archive_policy", "archive_policy_rule",
-                         "capabilities", "status")]})
+        base = pecan.request.application_url + "/v1"
+        return json_response({"version": "1.0", "links": [
+            {"rel": "self", "href": base}, *(
+                {"rel": name, "href": f"{base}/{name}"}
+                for name in ("archive_policy", "archive_policy_rule",
+                             "batch", "capabilities", "metric", "resource",
+                             "resource_type", "search", "status"))]})
 
 
 class RootController:
@@ -57,7 +57,9 @@ class RootController:
 
     @pecan.expose()
     def index(self):
-        return json_response({"versions": [VERSION]})
+        href = pecan.request.application_url + "/v1/"
+        return json_response({"versions": [dict(VERSION, links=[
+            {"rel": "self", "href": href}])]})
 
 
 # An attribute name with a dot can only be attached this way.
