@@ -2,9 +2,10 @@
 
 Each file runs unchanged against a fresh server; every test passes except
 those in :data:`~tests.integration.gabbi_expected.EXPECTED_FAILURES`, and
-those must still fail (those in ``MAY_FAIL`` may do either). The files are downloaded from the package registry
-on first use (cached); without it the tests skip, or fail under
-``STATSVC_REQUIRE_REDIS=1`` (CI), which requires every integration test.
+those must still fail (those in ``MAY_FAIL`` may do either). The files are
+downloaded from the package registry on first use (cached); without it the
+tests skip, or fail under ``STATSVC_REQUIRE_REDIS=1`` (CI), which requires
+every integration test.
 """
 import pytest
 

@@ -66,8 +66,8 @@ def _argument_error(name, reason):
 def _resampling(query):
     """``(granularity s, granularity ns, method, resample s, resample ns)``,
     Nones where not asked (a calendar ``resample`` is its letter, without
-    ns); ``method`` is checked against the metric's
-    policy, or by :func:`_raw_method` for a metric without one."""
+    ns); ``method`` is checked against the metric's policy, or by
+    :func:`_raw_method` for a metric without one."""
     method = query.get("aggregation", "mean")
     if query.get("refresh", "false").lower() not in _BOOLEANS:
         raise ApiError(400, "refresh must be true or false",
@@ -97,8 +97,9 @@ def _policy_items(metric, policy, granularity, method):
              if round(item["granularity"] * 1e9) == round(granularity * 1e9)]
     if not items:
         raise ApiError(404, f"Aggregation method '{method}' at granularity "
-                            f"'{float(granularity)!r}' for metric {metric['id']} "
-                            f"does not exist", parameter="granularity")
+                            f"'{float(granularity)!r}' for metric "
+                            f"{metric['id']} does not exist",
+                       parameter="granularity")
     return items
 
 
