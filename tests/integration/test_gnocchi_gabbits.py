@@ -13,10 +13,12 @@ from tests.integration import gabbi_loader
 from tests.integration.gabbi_expected import EXPECTED_FAILURES, MAY_FAIL
 from tests.redis_helpers import skip_unless_required
 
-# The files for the endpoints statsvc serves (issue 15).
+# The files for the endpoints statsvc serves (issues 15 and 16).
 FILES = ("archive", "archive-rule", "base", "metric", "metric-list",
          "metric-granularity", "metric-timestamp-format", "batch-measures",
-         "aggregation", "resample-calendar", "pagination")
+         "aggregation", "resample-calendar", "pagination", "resource",
+         "resource-type", "search", "history", "transformedids",
+         "create-metric-with-resource-id", "async")
 
 
 @pytest.fixture(scope="session")
