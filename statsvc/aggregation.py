@@ -28,9 +28,36 @@ def resample(timestamps, values, granularity_ns, method):
     stamped with their start, as Gnocchi does. Returns ``(timestamps,
     values)``; empty buckets are absent.
     """
+    return _grouped(timestamps - timestamps % granularity_ns, values, method)
+
+
+#: Gnocchi's calendar groupings: year, half-year, quarter, month, week.
+CALENDAR = ("Y", "H", "Q", "M", "W")
+_MONTHS = {"Y": 12, "H": 6, "Q": 3, "M": 1}
+_NS_PER_DAY = 86400 * 10 ** 9
+
+
+def resample_calendar(timestamps, values, unit, method):
+    """:func:`resample` into calendar buckets (``unit`` one of
+    :data:`CALENDAR`, in UTC), stamped with their first day; weeks start on
+    Sunday, as Gnocchi's do."""
+    if unit == "W":
+        days = timestamps // _NS_PER_DAY
+        # 1970-01-01 was a Thursday: day 3 is the first Sunday.
+        buckets = ((days + 4) // 7 * 7 - 4) * _NS_PER_DAY
+    else:
+        months = timestamps.view("datetime64[ns]").astype(
+            "datetime64[M]").astype("int64")
+        months -= months % _MONTHS[unit]
+        buckets = months.astype("datetime64[M]").astype(
+            "datetime64[ns]").astype("int64")
+    return _grouped(buckets, values, method)
+
+
+def _grouped(buckets, values, method):
+    """Aggregate ``values`` per run of equal ``buckets`` (sorted)."""
     if not is_valid(method):
         raise UnknownAggregation(method)
-    buckets = timestamps - timestamps % granularity_ns
     if buckets.size == 0:
         return buckets, values.astype("float64")
     starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])

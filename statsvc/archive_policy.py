@@ -57,7 +57,21 @@ _CLOCK = re.compile(r"^\s*(?:(\d+) days?,\s*)?(\d+):(\d{2}):(\d{2}(?:\.\d+)?)"
 
 
 class PolicyError(ValueError):
-    """An invalid policy, rule or change; the message is for the client."""
+    """An invalid policy, rule or change; the message is for the client.
+
+    ``path`` locates the offending value in the request body (keys and list
+    indexes, as Gnocchi's voluptuous reports them), or is ``None`` when the
+    error is about the whole request.
+    """
+
+    def __init__(self, message, path=None):
+        super().__init__(message)
+        self.path = path
+
+    def at(self, *path):
+        """This error, located at ``path`` in the body (Gnocchi's wording
+        for a value under a key)."""
+        return PolicyError(f"{self} for dictionary value", list(path))
 
 
 def parse_timespan(value):
@@ -97,36 +111,49 @@ def _parse_human(text):
     return total
 
 
-def _positive_int(value, what):
+def _positive_int(value, *path):
     try:
         number = int(value) if not isinstance(value, (bool, float)) \
             or value == int(value) else None
     except (TypeError, ValueError):
         number = None
-    if number is None or number < 1:
-        raise PolicyError(f"{what} must be a positive integer, got {value!r}")
+    if number is None:
+        raise PolicyError(f"expected int, got {value!r}").at(*path)
+    if number < 1:
+        raise PolicyError("value must be at least 1").at(*path)
     return number
 
 
-def parse_item(item):
-    """One definition entry: any two of granularity, points and timespan
-    give the third (granularity alone keeps every point), as Gnocchi's
-    ``ArchivePolicyItem`` does."""
-    if not isinstance(item, dict) or set(item) - {"granularity", "points",
-                                                  "timespan"}:
-        raise PolicyError("Each definition entry is an object with two of "
-                          "granularity, points and timespan")
+def _timespan_at(value, *path):
+    try:
+        return parse_timespan(value)
+    except PolicyError as e:
+        raise e.at(*path) from None
+
+
+def parse_item(item, index=0):
+    """One definition entry (``definition[index]``): any two of
+    granularity, points and timespan give the third (granularity alone
+    keeps every point), as Gnocchi's ``ArchivePolicyItem`` does."""
+    here = ("definition", index)
+    if not isinstance(item, dict):
+        raise PolicyError("expected a dictionary").at(*here)
+    extra = sorted(set(item) - {"granularity", "points", "timespan"})
+    if extra:
+        raise PolicyError("extra keys not allowed", [*here, extra[0]])
     granularity, points, timespan = (item.get(k) for k in
                                      ("granularity", "points", "timespan"))
-    points = None if points is None else _positive_int(points, "points")
-    timespan = None if timespan is None else parse_timespan(timespan)
+    points = None if points is None \
+        else _positive_int(points, *here, "points")
+    timespan = None if timespan is None \
+        else _timespan_at(timespan, *here, "timespan")
     if granularity is None:
         if points is None or timespan is None:
             raise PolicyError("At least two of granularity/points/timespan "
                               "must be provided")
         granularity = timespan / points
     else:
-        granularity = parse_timespan(granularity)
+        granularity = _timespan_at(granularity, *here, "granularity")
     if points is not None and timespan is not None \
             and not _close(timespan, granularity * points):
         raise PolicyError("timespan ≠ granularity × points")
@@ -146,14 +173,17 @@ def _close(a, b):
 
 def parse_definition(definition):
     """A validated definition list; granularities must be distinct."""
-    if not isinstance(definition, list) or not definition:
-        raise PolicyError("definition must be a non-empty list")
-    items = [parse_item(item) for item in definition]
+    if not isinstance(definition, list):
+        raise PolicyError("expected a list").at("definition")
+    if not definition:
+        raise PolicyError("length of value must be at least 1").at(
+            "definition")
+    items = [parse_item(item, i) for i, item in enumerate(definition)]
     seen = set()
     for item in items:
         if item["granularity"] in seen:
             raise PolicyError(f"More than one archive policy uses "
-                              f"granularity `{item['granularity']:g}'")
+                              f"granularity `{item['granularity']!r}'")
         seen.add(item["granularity"])
     return items
 
@@ -164,7 +194,8 @@ def resolve_methods(methods):
     :data:`DEFAULT_AGGREGATION_METHODS`, as in Gnocchi."""
     if not isinstance(methods, list) or not all(isinstance(m, str)
                                                 for m in methods):
-        raise PolicyError("aggregation_methods must be a list of strings")
+        raise PolicyError("expected a list of strings").at(
+            "aggregation_methods")
     bad = {m for m in methods if m != "*"
            and (m[1:] if m[:1] in "+-" and m else m)
            not in VALID_AGGREGATION_METHODS}
@@ -189,22 +220,26 @@ def parse_back_window(value):
     """A back window: an integer >= 0 (numeric strings too, as Gnocchi)."""
     if value == 0 or value == "0":
         return 0
-    return _positive_int(value, "back_window")
+    try:
+        return _positive_int(value)
+    except PolicyError:
+        raise PolicyError("expected an integer of at least 0").at(
+            "back_window") from None
 
 
 def new_policy(body):
     """Validate a ``POST /v1/archive_policy`` body; return the stored dict."""
     if not isinstance(body, dict):
-        raise PolicyError("Body must be a JSON object with name and "
-                          "definition")
+        raise PolicyError("expected a dictionary", [])
     unknown = sorted(set(body) - {"name", "back_window", "definition",
                                   "aggregation_methods"})
     if unknown:
-        raise PolicyError(f"Unknown attribute(s) {', '.join(unknown)}")
+        raise PolicyError("extra keys not allowed", [unknown[0]])
+    for key in ("name", "definition"):
+        if key not in body:
+            raise PolicyError("required key not provided", [key])
     name = body.get("name")
     check_name(name)
-    if "definition" not in body:
-        raise PolicyError("definition is required")
     return {"name": name,
             "back_window": parse_back_window(body.get("back_window", 0)),
             "aggregation_methods": resolve_methods(body.get(
@@ -235,7 +270,7 @@ def updated_policy(policy, body):
     for old, item in zip(current, sorted(new, key=_granularity)):
         if old != item["granularity"]:
             raise PolicyError(f"Archive policy {name} does not support "
-                              f"change: {old:g} granularity interval was "
+                              f"change: {old!r} granularity interval was "
                               f"changed")
     updated = dict(policy, definition=new)
     if body.get("back_window") is not None:
@@ -322,10 +357,16 @@ def aggregates(timestamps, values, items, method, newest, start=None,
 def new_rule(body):
     """Validate a ``POST /v1/archive_policy_rule`` body."""
     fields = ("name", "metric_pattern", "archive_policy_name")
-    if not isinstance(body, dict) or set(body) != set(fields) \
-            or not all(isinstance(body[f], str) for f in fields):
-        raise PolicyError("Body must be a JSON object with the strings "
-                          "name, metric_pattern and archive_policy_name")
+    if not isinstance(body, dict):
+        raise PolicyError("expected a dictionary", [])
+    extra = sorted(set(body) - set(fields))
+    if extra:
+        raise PolicyError("extra keys not allowed", [extra[0]])
+    for field in fields:
+        if field not in body:
+            raise PolicyError("required key not provided", [field])
+        if not isinstance(body[field], str):
+            raise PolicyError("expected str").at(field)
     check_name(body["name"])
     return {f: body[f] for f in fields}
 

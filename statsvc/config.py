@@ -17,6 +17,8 @@ DEFAULTS = {
         "max_measures_per_request": "1000000",
         "max_points_per_get": "2000000",
         "max_metrics_per_batch": "10000",
+        "max_limit": "1000",
+        "metrics_without_policy": "true",
         "auth_mode": "none",
         "users_file": "",
     },
@@ -70,6 +72,16 @@ class Config:
         except ValueError:
             raise ConfigError(
                 f"[{section}] {key} = {value!r}: expected an integer")
+
+    def getboolean(self, section, key):
+        """``true``/``false`` (also yes/no, on/off, 1/0)."""
+        value = self.get(section, key).strip().lower()
+        if value in ("true", "yes", "on", "1"):
+            return True
+        if value in ("false", "no", "off", "0"):
+            return False
+        raise ConfigError(f"[{section}] {key} = {value!r}: expected true "
+                          f"or false")
 
     def getlist(self, section, key):
         """A comma- or newline-separated value as a list of stripped names."""

@@ -23,6 +23,9 @@ def setup_app(conf=None):
     pecan_caches.install()
     if conf is None:
         conf = config_module.load()
+    # Read per request; checked here so that a bad value stops the start.
+    conf.getint("api", "max_limit")
+    conf.getboolean("api", "metrics_without_policy")
     authenticator = auth.from_config(conf)
     storage = storage_module.load_driver(conf.section("storage"))
     policies.install_defaults(storage)
@@ -35,7 +38,7 @@ def setup_app(conf=None):
     return pecan.make_app(
         "statsvc.api.controllers.root.RootController",
         hooks=[hooks.ContextHook(conf, storage, statistics),
-               hooks.AuthHook(authenticator),
+               hooks.AcceptHook(), hooks.AuthHook(authenticator),
                hooks.ErrorHook(), hooks.AccessLogHook()],
         debug=False,
         request_cls=Request,

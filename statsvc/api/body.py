@@ -4,14 +4,14 @@ import orjson
 from statsvc.api.errors import ApiError
 
 
-def read_json(request, max_size):
+def read_json(request, max_size, content_type="application/json"):
     """Return the decoded JSON body, or raise a 4xx :class:`ApiError`.
 
-    415 unless the content type is JSON, 413 over ``max_size`` bytes, 400
-    for malformed JSON.
+    415 unless the content type is ``content_type`` (or none), 413 over
+    ``max_size`` bytes, 400 for malformed JSON.
     """
-    if request.content_type not in ("application/json", ""):
-        raise ApiError(415, f"Content-Type must be application/json, "
+    if request.content_type not in (content_type, ""):
+        raise ApiError(415, f"Content-Type must be {content_type}, "
                             f"got {request.content_type}")
     length = request.content_length
     if length is not None and length > max_size:

@@ -1,4 +1,8 @@
-"""JSON error responses: every 4xx/5xx is ``{"code", "title", "description"}``."""
+"""JSON error responses: every 4xx/5xx is ``{"code", "title", "description"}``.
+
+As in Gnocchi, ``description`` is a string, or an object with ``cause``
+and ``detail`` (and ``reason``) where a client may act on the parts.
+"""
 import logging
 
 import orjson
@@ -25,6 +29,16 @@ class ApiError(Exception):
         self.code = code
         self.description = description
         self.details = details
+
+
+def invalid_input(reason, path):
+    """Gnocchi's 400 for a body that fails validation, in voluptuous' shape:
+    ``reason`` says what, ``detail`` (keys and indexes) where."""
+    where = "".join(f"[{p!r}]" for p in path)
+    return ApiError(400, {"cause": "Invalid input",
+                          "reason": f"{reason} @ data{where}" if path
+                          else reason,
+                          "detail": [str(p) for p in path]})
 
 
 def json_error(code, description, **details):

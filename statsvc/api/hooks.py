@@ -3,6 +3,7 @@ import logging
 import time
 
 from pecan import hooks
+from webob import acceptparse
 
 from statsvc.api import errors
 
@@ -23,6 +24,19 @@ class ContextHook(hooks.PecanHook):
         request.storage = self.storage
         request.statistics = self.statistics
         request.started = time.perf_counter()
+
+
+class AcceptHook(hooks.PecanHook):
+    """406 when the client's ``Accept`` excludes JSON, as Gnocchi answers;
+    pecan's own negotiation is off (:class:`statsvc.api.request.Request`)."""
+
+    def on_route(self, state):
+        header = state.request.environ.get("HTTP_ACCEPT")
+        if header is not None and not acceptparse.create_accept_header(
+                header).acceptable_offers(["application/json"]):
+            raise errors.ApiError(406, f"Accept {header!r} excludes "
+                                       f"application/json, the only type "
+                                       f"served")
 
 
 class AuthHook(hooks.PecanHook):

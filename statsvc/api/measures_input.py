@@ -65,8 +65,10 @@ def _parse_each(body, where):
     for i, item in enumerate(body):
         here = f"{where}[{i}]"
         if not isinstance(item, dict):
-            raise ApiError(400, f"{here}: each measure must be an object with "
-                                f"timestamp and value")
+            # Gnocchi's shape and words, and where.
+            raise ApiError(400, {"cause": "Invalid input",
+                                 "reason": "unexpected measures format",
+                                 "detail": [], "measure": here})
         if "timestamp" not in item or "value" not in item:
             raise ApiError(400, f"{here}: timestamp and value are required")
         value = item["value"]

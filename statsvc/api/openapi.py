@@ -3,9 +3,14 @@
 ``tests/functional/test_openapi.py`` checks it against the routes the app
 really serves.
 """
+from statsvc.api import openapi_resources
+from statsvc.api.listing import FILTERS
+from statsvc.api.openapi_parts import body as _body
+from statsvc.api.openapi_parts import errors as _errors
+from statsvc.api.openapi_parts import json as _json
+from statsvc.api.openapi_parts import query as _query
+from statsvc.api.openapi_parts import ref as _ref
 
-_ERROR = {"description": "Error", "content": {"application/json": {
-    "schema": {"$ref": "#/components/schemas/Error"}}}}
 _METRIC_ID = {"name": "metric_id", "in": "path", "required": True,
               "schema": {"type": "string", "format": "uuid"}}
 _NAME = {"name": "name", "in": "path", "required": True,
@@ -15,33 +20,9 @@ _DURATION = {"anyOf": [{"type": "string"}, {"type": "number"}],
                             "\"1h\", \"30 days\""}
 _TIMESTAMP = {"anyOf": [{"type": "string"}, {"type": "number"}],
               "description": "ISO 8601 (naive is UTC) or epoch seconds"}
-_SORT_KEYS = ("id", "name", "unit", "archive_policy_name", "resource_id")
+_SORT_KEYS = FILTERS
 # The discovery documents need no credentials.
 _PUBLIC = {"security": []}
-
-
-def _json(schema, description="OK"):
-    return {"description": description,
-            "content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _query(name, schema, description):
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
-
-
-def _errors(*codes):
-    """Error responses: ``codes`` and the 401 of every secured operation."""
-    return {str(code): _ERROR for code in (401, *codes)}
-
-
-def _body(schema):
-    return {"required": True,
-            "content": {"application/json": {"schema": schema}}}
 
 
 def _string(max_length):
@@ -69,11 +50,13 @@ DOCUMENT = {
             "responses": {"200": _json(_ref("Capabilities")),
                           **_errors()}}},
         "/v1/status": {"get": {
-            "summary": "Storage reachability and plugin health",
+            "summary": "Storage reachability and plugin health (admins)",
+            "parameters": [_query("details", {"type": "boolean"},
+                                  "include measures_to_process")],
             "responses": {"200": _json(_ref("Status")),
                           "503": _json(_ref("Status"),
                                        "Storage unreachable"),
-                          **_errors()}}},
+                          **_errors(400, 403)}}},
         "/v1/metric": {
             "post": {
                 "summary": "Create a metric (its creator is the caller)",
@@ -84,8 +67,12 @@ DOCUMENT = {
             "get": {
                 "summary": "List the metrics the caller may see",
                 "parameters": [
+                    *(_query(key, {"type": "string"},
+                             f"only metrics whose {key} is this")
+                      for key in _SORT_KEYS),
                     _query("limit", {"type": "integer", "minimum": 1},
-                           "page size"),
+                           "page size (at most [api] max_limit, the "
+                           "default); a full page has a Link to the next"),
                     _query("marker", {"type": "string", "format": "uuid"},
                            "id of the last metric of the previous page"),
                     _query("sort", {"type": "string", "enum": [
@@ -129,8 +116,10 @@ DOCUMENT = {
                            "median, first, last, pNN or NNpct; one of the "
                            "policy's methods (404 otherwise)"),
                     _query("resample", {"type": "string"},
-                           "resample the series read to this period "
-                           "(needs granularity)"),
+                           "resample the series read to this period, or "
+                           "to calendar years, half-years, quarters, "
+                           "months or weeks (Y, H, Q, M, W; Sunday-based "
+                           "weeks) (needs granularity)"),
                     _query("refresh", {"type": "string"},
                            "accepted for Gnocchi clients: measures are "
                            "always up to date"),
@@ -220,7 +209,12 @@ DOCUMENT = {
                       "properties": {
                           "code": {"type": "integer"},
                           "title": {"type": "string"},
-                          "description": {"type": "string"},
+                          "description": {"anyOf": [
+                              {"type": "string"},
+                              {"type": "object", "required": ["cause"],
+                               "description": "Gnocchi's structured "
+                                              "errors: cause, reason "
+                                              "and detail (where)"}]},
                           "parameter": {"type": "string",
                                         "description": "the offending "
                                                        "query parameter"},
@@ -301,22 +295,32 @@ DOCUMENT = {
                 "type": "array", "minItems": 3, "maxItems": 3,
                 "description": "[ISO 8601 timestamp, granularity in seconds "
                                "or null, value or null]"}},
-            "Capabilities": {"type": "object", "required": ["statistics"],
-                             "properties": {"statistics": {
-                                 "type": "array",
-                                 "items": {"type": "string"}}}},
-            "Status": {"type": "object", "required": ["storage", "statistics"],
+            "Capabilities": {"type": "object",
+                             "required": ["aggregation_methods",
+                                          "statistics"],
+                             "properties": {
+                                 "aggregation_methods": {
+                                     "type": "array",
+                                     "items": {"type": "string"}},
+                                 "statistics": {
+                                     "type": "array",
+                                     "items": {"type": "string"}}}},
+            "Status": {"type": "object",
+                       "required": ["storage", "metricd", "backend",
+                                    "statistics"],
                        "properties": {
                            "storage": {"type": "object",
+                                       "description": "Gnocchi's backlog: "
+                                                      "always 0"},
+                           "metricd": {"type": "object",
+                                       "description": "Gnocchi's processors:"
+                                                      " none"},
+                           "backend": {"type": "object",
                                        "required": ["driver", "reachable"],
                                        "properties": {
                                            "driver": {"type": "string"},
                                            "reachable": {"type": "boolean"},
-                                           "error": {"type": "string"},
-                                           "summary": {
-                                               "type": "object",
-                                               "description": "Gnocchi's "
-                                               "backlog: always 0"}}},
+                                           "error": {"type": "string"}}},
                            "statistics": {"type": "object", "properties": {
                                "loaded": {"type": "array",
                                           "items": {"type": "string"}},
@@ -329,3 +333,7 @@ DOCUMENT = {
         },
     },
 }
+
+DOCUMENT["paths"].update(openapi_resources.paths(
+    DOCUMENT["paths"]["/v1/metric/{metric_id}/measures"]))
+DOCUMENT["components"]["schemas"].update(openapi_resources.SCHEMAS)

@@ -2,8 +2,9 @@
 driver's documents so that every API host sees the same ones."""
 from statsvc import aggregation
 from statsvc import archive_policy
-from statsvc.api.errors import ApiError
-from statsvc.api.responses import empty_response, json_response
+from statsvc.api.errors import ApiError, invalid_input
+from statsvc.api.responses import (
+    empty_response, json_response, resource_url)
 from statsvc.storage import (
     DocumentAlreadyExists, DocumentNotFound, MetricNotFound)
 
@@ -38,6 +39,13 @@ def install_defaults(storage):
         storage.create_document(*_DEFAULTS_MARKER, {})
     except DocumentAlreadyExists:
         pass
+
+
+def bad_policy(error):
+    """The 400 for an :class:`~statsvc.archive_policy.PolicyError`."""
+    if error.path is None:
+        return ApiError(400, str(error))
+    return invalid_input(str(error), error.path)
 
 
 def require_admin(request):
@@ -77,7 +85,7 @@ def create(request, kind, doc, shown):
     except DocumentAlreadyExists:
         raise ApiError(409, f"{_LABELS[kind]} {name} already exists")
     response = json_response(shown, status=201)
-    response.location = f"{request.application_url}/v1/{kind}/{name}"
+    response.location = resource_url(request, "v1", kind, name)
     return response
 
 
@@ -90,13 +98,18 @@ def delete(storage, kind, name):
     return empty_response(204)
 
 
-def policy_for_new_metric(storage, name, metric_name):
+def policy_for_new_metric(storage, name, metric_name, allow_none):
     """The policy of a metric being created: the one named (400 if it does
-    not exist), else the one of the matching rule, else ``None``."""
+    not exist), else the one of the matching rule, else ``None`` if
+    ``allow_none`` (``[api] metrics_without_policy``), else a 400."""
     if name is not None:
         return get_policy(storage, name, status=400)
     rule = archive_policy.matching_rule(storage.list_documents(RULE),
                                         metric_name)
+    if rule is None and not allow_none:
+        raise ApiError(400, f"No archive policy name specified and no "
+                            f"archive policy rule found matching the metric "
+                            f"name {metric_name}")
     if rule is None:
         return None
     return get_policy(storage, rule["archive_policy_name"], status=400)

@@ -1,6 +1,8 @@
 """Archive policies, their rules and the metrics that use them, as in Gnocchi."""
 import pytest
 
+from statsvc.config import ConfigError
+
 USER = {"X-User-Id": "alice", "X-Roles": "member"}
 
 
@@ -74,7 +76,30 @@ def test_duplicate_name_is_409(app):
 ])
 def test_invalid_policies_are_400(app, body, needle):
     resp = app.post_json("/v1/archive_policy", body, status=400)
-    assert needle in resp.json["description"]
+    assert needle in str(resp.json["description"])
+
+
+@pytest.mark.parametrize("body, reason, detail", [
+    ({"name": "x", "definition": [{"granularity": 1}], "colour": 1},
+     "extra keys not allowed @ data['colour']", ["colour"]),
+    ({"name": "x"}, "required key not provided @ data['definition']",
+     ["definition"]),
+    ({"name": "x", "definition": {}},
+     "expected a list for dictionary value @ data['definition']",
+     ["definition"]),
+    ({"name": "x", "definition": [{"granularity": 1}, {"granularity": 0}]},
+     "Timespan must be positive for dictionary value @ "
+     "data['definition'][1]['granularity']", ["definition", "1",
+                                               "granularity"]),
+    ({"name": "x", "definition": [{"granularity": 1, "points": 0}]},
+     "value must be at least 1 for dictionary value @ "
+     "data['definition'][0]['points']", ["definition", "0", "points"]),
+])
+def test_invalid_bodies_say_what_and_where_as_gnocchi(app, body, reason,
+                                                       detail):
+    resp = app.post_json("/v1/archive_policy", body, status=400)
+    assert resp.json["description"] == {"cause": "Invalid input",
+                                        "reason": reason, "detail": detail}
 
 
 def test_patch_changes_points_of_the_same_granularities_only(app):
@@ -182,12 +207,13 @@ def test_granularity_or_method_not_in_the_policy_is_404(app):
     url = f"/v1/metric/{metric['id']}/measures"
     resp = app.get(url, {"granularity": 300}, status=404)
     assert resp.json["description"] == (
-        f"Aggregation method 'mean' at granularity '300' for metric "
+        f"Aggregation method 'mean' at granularity '300.0' for metric "
         f"{metric['id']} does not exist")
-    resp = app.get(url, {"aggregation": "last"}, status=404)
-    assert "Aggregation method 'last' does not exist" in \
-        resp.json["description"]
-    app.get(url, {"aggregation": "avg"}, status=400)
+    for method in ("last", "avg"):  # not in the policy; not a method at all
+        resp = app.get(url, {"aggregation": method}, status=404)
+        assert resp.json["description"] == {
+            "cause": "Aggregation method does not exist for this metric",
+            "detail": {"metric": metric["id"], "aggregation_method": method}}
 
 
 def test_points_older_than_the_longest_timespan_are_dropped(app):
@@ -258,7 +284,8 @@ def test_rule_errors(app):
                          status=409).json["code"] == 409
     resp = app.post_json("/v1/archive_policy_rule", dict(
         rule, name="s", archive_policy_name="nope"), status=400)
-    assert "Archive policy nope does not exist" in resp.json["description"]
+    assert resp.json["description"] == {
+        "cause": "Archive policy does not exist", "detail": "nope"}
     app.post_json("/v1/archive_policy_rule", {"name": "t"}, status=400)
     app.get("/v1/archive_policy_rule/nope", status=404)
     app.delete("/v1/archive_policy_rule/nope", status=404)
@@ -278,8 +305,22 @@ def test_a_rule_can_be_renamed_only(app):
                           status=400)
     assert resp.json["description"] == (
         "Archive policy rule t does not support change: Archive policy "
-        "rule s already exists")
+        "rule s already exists.")
     app.patch_json("/v1/archive_policy_rule/t", {"pattern": "x"}, status=400)
     app.patch_json("/v1/archive_policy_rule/nope", {"name": "u"}, status=404)
     app.patch_json("/v1/archive_policy_rule/t", {"name": "u"},
                    headers=USER, status=403)
+
+
+def test_metrics_without_policy_can_be_refused_as_gnocchi(make_app):
+    app = make_app(api={"metrics_without_policy": "false"})
+    resp = app.post_json("/v1/metric", {"name": "cpu"}, status=400)
+    assert resp.json["description"] == (
+        "No archive policy name specified and no archive policy rule found "
+        "matching the metric name cpu")
+    app.post_json("/v1/archive_policy_rule", {
+        "name": "r", "metric_pattern": "c*", "archive_policy_name": "low"})
+    assert app.post_json("/v1/metric", {"name": "cpu"}).json[
+        "archive_policy_name"] == "low"
+    with pytest.raises(ConfigError):
+        make_app(api={"metrics_without_policy": "maybe"})

@@ -61,6 +61,30 @@ def test_none_mode_honours_gnocchi_noauth_headers(app):
     app.get(f"/v1/metric/{theirs}", status=200)  # the implicit admin
 
 
+def test_none_mode_takes_the_user_from_basic_as_gnocchi_basic(app):
+    # gnocchiclient's gnocchi-basic sends an empty password; none trusts it.
+    mine = app.post_json("/v1/metric", {}, headers=basic("foobar", "")).json
+    assert mine["creator"] == "foobar"
+    policy = {"name": "p", "definition": [{"granularity": 1, "points": 2}]}
+    app.post_json("/v1/archive_policy", policy, headers=basic("foobar", ""),
+                  status=403)
+    app.get("/v1/status", headers=basic("foobar", ""), status=403)
+    app.post_json("/v1/archive_policy", policy, headers=basic("admin", ""),
+                  status=201)
+    app.get("/v1/status", headers=basic("admin", "any"), status=200)
+    theirs = app.post_json("/v1/metric", {},
+                           headers=basic("bob", "")).json["id"]
+    app.get(f"/v1/metric/{theirs}", headers=basic("foobar", ""), status=404)
+    app.get(f"/v1/metric/{theirs}", headers=basic("admin", ""), status=200)
+
+
+@pytest.mark.parametrize("header", ["", "Basic", "Basic !!!", "Bearer x"])
+def test_none_mode_refuses_a_malformed_authorization(app, header):
+    resp = app.get("/v1/metric", headers={"Authorization": header},
+                   status=401)
+    assert resp.json["code"] == 401
+
+
 def test_none_mode_refuses_a_malformed_user_id(app):
     resp = app.get("/v1/metric", headers={"X-User-Id": "a:b"}, status=400)
     assert "X-User-Id" in resp.json["description"]

@@ -178,7 +178,7 @@ def test_batch_with_someone_elses_metric_writes_nothing(server):
         mine: [{"timestamp": 180, "value": 3}],
         theirs: [{"timestamp": 180, "value": 3}]},
         headers=CALLERS["owner"], status=400)
-    assert resp.json["metric"] == theirs
+    assert resp.json["metrics"] == [theirs]
     assert "Unknown metric" in resp.json["description"]
     assert snapshot(server, mine) == before
 

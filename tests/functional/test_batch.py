@@ -17,12 +17,15 @@ def test_batch_writes_every_metric(app):
 
 
 def test_batch_with_unknown_metric_writes_nothing(app, metric):
-    missing = str(uuid.uuid4())
+    missing = sorted(str(uuid.uuid4()) for _ in range(2))
     resp = app.post_json("/v1/batch/metrics/measures", {
+        missing[1]: [{"timestamp": 1, "value": 1}],
         metric: [{"timestamp": 1, "value": 1}],
-        missing: [{"timestamp": 1, "value": 1}],
+        missing[0]: [{"timestamp": 1, "value": 1}],
     }, status=400)
-    assert missing in resp.json["description"]
+    # Every unknown one, sorted, in Gnocchi's words.
+    assert resp.json["description"] == f"Unknown metrics: {', '.join(missing)}"
+    assert resp.json["metrics"] == missing
     assert _values(app, metric) == []
 
 

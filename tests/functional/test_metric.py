@@ -53,11 +53,12 @@ def test_create_metric_rejects_bad_bodies(app):
         ({"name": 3}, "name"),
         ({"unit": "x" * 32}, "unit"),
         ({"colour": "red"}, "colour"),
-        ([1, 2], "JSON object"),
+        ([1, 2], "expected a dictionary"),
+        ({"name": "disk/io"}, "'/' is not supported"),
     ]
     for body, needle in cases:
         resp = app.post_json("/v1/metric", body, status=400)
-        assert needle in resp.json["description"], body
+        assert needle in str(resp.json["description"]), body
     assert app.get("/v1/metric").json == []
 
 
@@ -110,4 +111,34 @@ def test_list_bad_pagination_is_400(app, metric):
                           ({"sort": "name:up"}, "sort"),
                           ({"page": "2"}, "page")]:
         resp = app.get("/v1/metric", query, status=400)
-        assert needle in resp.json["description"], query
+        assert needle in str(resp.json), query
+
+
+def test_list_filters_by_attribute_as_gnocchi(app):
+    made = [app.post_json("/v1/metric", body, headers=headers).json
+            for body, headers in [({"name": "cpu", "unit": "%"}, {}),
+                                  ({"name": "cpu"}, {"X-User-Id": "jd"}),
+                                  ({"name": "mem", "unit": "%"}, {})]]
+    for query, expected in [({"name": "cpu"}, made[:2]),
+                            ({"unit": "%"}, [made[0], made[2]]),
+                            ({"creator": "jd"}, [made[1]]),
+                            ({"id": made[2]["id"]}, [made[2]]),
+                            ({"name": "cpu", "unit": "%"}, [made[0]])]:
+        got = app.get("/v1/metric", query).json
+        assert sorted(m["id"] for m in got) == sorted(m["id"] for m in
+                                                      expected), query
+
+
+def test_a_full_page_links_to_the_next(make_app):
+    app = make_app(api={"max_limit": "2"})
+    ids = sorted(app.post_json("/v1/metric", {"name": "ü"}).json["id"]
+                 for _ in range(3))
+    resp = app.get("/v1/metric", {"name": "ü"})  # max_limit is the page
+    assert [m["id"] for m in resp.json] == ids[:2]
+    assert resp.headers["Link"] == (
+        f"<http://localhost/v1/metric?limit=2&marker={ids[1]}"
+        f"&name=%C3%BC&sort=id%3Aasc>; rel=\"next\"")
+    resp = app.get("/v1/metric", {"name": "ü", "limit": "5",
+                                  "marker": ids[1]})
+    assert [m["id"] for m in resp.json] == ids[2:]
+    assert "Link" not in resp.headers

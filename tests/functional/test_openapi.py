@@ -14,8 +14,9 @@ _SAMPLE_ID = str(uuid.UUID(int=0))
 def _walk(controller, prefix):
     """Yield ``(path, method)`` for every exposed handler under ``controller``."""
     for name in dir(controller):
-        if name.startswith("_"):
-            continue
+        if name.startswith("_") or isinstance(
+                getattr(type(controller), name, None), property):
+            continue  # properties resolve ids within a request: no routes
         attr = getattr(controller, name)
         exposed = getattr(attr, "_pecan", None)
         if callable(attr) and exposed is not None:

@@ -18,12 +18,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def request(base, method, path, body=None):
+def request(base, method, path, body=None, headers=None):
     """Return ``(status, decoded JSON or None)``; never raises on 4xx/5xx."""
     data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(
-        base + path, data=data, method=method,
-        headers={"Content-Type": "application/json"} if data else {})
+    headers = dict(headers or {})
+    if data:
+        headers["Content-Type"] = "application/json"
+    req = urllib.request.Request(base + path, data=data, method=method,
+                                 headers=headers)
     try:
         with urllib.request.urlopen(req, timeout=30) as resp:
             raw = resp.read()
@@ -99,9 +101,9 @@ class Server:
                 self.process.wait()
         self.log.close()
 
-    def request(self, method, path, body=None):
+    def request(self, method, path, body=None, headers=None):
         """Return ``(status, decoded JSON or None)``; never raises on 4xx/5xx."""
-        return request(self.base, method, path, body)
+        return request(self.base, method, path, body, headers)
 
     def __enter__(self):
         return self.start()

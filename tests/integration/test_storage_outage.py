@@ -83,7 +83,7 @@ def assert_all_unavailable(app, metric):
         assert "unavailable" in resp.json["description"]
         assert elapsed < BOUND, (method, url, elapsed)
     status = app.get("/v1/status", status=503).json
-    assert status["storage"]["reachable"] is False
+    assert status["backend"]["reachable"] is False
     app.get("/v1/capabilities", status=200)  # needs no storage
 
 
@@ -134,7 +134,7 @@ def test_uwsgi_workers_survive_an_outage(tmp_path, redis_server):
             assert status == 503 and body["code"] == 503
             assert time.monotonic() - began < BOUND
         status, body = api.request("GET", "/v1/status")
-        assert status == 503 and body["storage"]["reachable"] is False
+        assert status == 503 and body["backend"]["reachable"] is False
         redis_server.start()
         status, metric = api.request("POST", "/v1/metric", {})
         assert status == 201

@@ -87,3 +87,28 @@ def test_matches_reference(points, granularity, method):
                                method)
     assert got_ts.tolist() == want_ts
     np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-6)
+
+
+def _days(*dates):
+    return np.array(dates, dtype="datetime64[ns]").astype("int64")
+
+
+@pytest.mark.parametrize("unit, starts, sums", [
+    ("Y", ["1969-01-01", "2015-01-01", "2016-01-01"], [1.0, 6.0, 8.0]),
+    ("H", ["1969-07-01", "2015-01-01", "2015-07-01", "2016-01-01"],
+     [1.0, 2.0, 4.0, 8.0]),
+    ("Q", ["1969-10-01", "2015-01-01", "2015-10-01", "2016-01-01"],
+     [1.0, 2.0, 4.0, 8.0]),
+    ("M", ["1969-12-01", "2015-03-01", "2015-10-01", "2016-01-01"],
+     [1.0, 2.0, 4.0, 8.0]),
+    # Weeks start on Sunday: 2015-03-01 and 1969-12-28 were Sundays.
+    ("W", ["1969-12-28", "2015-03-01", "2015-10-04", "2016-01-03"],
+     [1.0, 2.0, 4.0, 8.0]),
+])
+def test_calendar_buckets_start_on_their_first_day(unit, starts, sums):
+    ts = _days("1969-12-31T23:59", "2015-03-01T14:34", "2015-10-06",
+               "2016-01-06T14:34")
+    buckets, values = aggregation.resample_calendar(
+        ts, np.array([1.0, 2.0, 4.0, 8.0]), unit, "sum")
+    assert buckets.tolist() == _days(*starts).tolist()
+    assert values.tolist() == sums

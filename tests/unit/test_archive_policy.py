@@ -43,17 +43,23 @@ def test_any_two_give_the_third(item, expected):
 @pytest.mark.parametrize("item, needle", [
     ({"points": 10}, "At least two"),
     ({"granularity": 60, "points": 3, "timespan": 100}, "timespan"),
-    ({"granularity": 60, "points": 0}, "points"),
-    ({"granularity": 60, "points": 1.5}, "points"),
-    ({"granularity": 60, "colour": 1}, "entry"),
+    ({"granularity": 60, "points": 0}, "at least 1"),
+    ({"granularity": 60, "points": 1.5}, "expected int"),
+    ({"granularity": 60, "colour": 1}, "extra keys"),
 ])
 def test_invalid_items(item, needle):
     with pytest.raises(ap.PolicyError, match=needle):
         ap.parse_item(item)
 
 
+def test_invalid_items_say_where():
+    with pytest.raises(ap.PolicyError) as error:
+        ap.parse_item({"granularity": 60, "points": 0}, 3)
+    assert error.value.path == ["definition", 3, "points"]
+
+
 def test_duplicate_granularities_are_refused():
-    with pytest.raises(ap.PolicyError, match="granularity `60'"):
+    with pytest.raises(ap.PolicyError, match="granularity `60.0'"):
         ap.parse_definition([{"granularity": 60, "points": 1},
                              {"granularity": "1 minute", "points": 2}])
 

@@ -2,13 +2,16 @@
 
 As in Gnocchi's noauth mode, a request may say who it is with ``X-User-Id``
 and ``X-Roles`` (comma-separated), which is what gnocchiclient's
-``gnocchi-noauth`` plugin sends; without them the caller is the implicit
-user ``admin`` with the admin role.
+``gnocchi-noauth`` plugin sends. As in Gnocchi's basic mode, it may instead
+send HTTP Basic with any password (gnocchiclient's ``gnocchi-basic`` sends
+an empty one): the user ``admin`` is an admin, any other is not. Without
+either the caller is the implicit user ``admin`` with the admin role.
 """
 import ipaddress
 import logging
 
 from statsvc.api.auth import User
+from statsvc.api.auth.basic import parse_basic
 from statsvc.api.auth.users import ADMIN_ROLE, validate_name
 from statsvc.api.errors import ApiError
 
@@ -64,14 +67,25 @@ class NoAuth:
                 "bind to 127.0.0.1. !!!", host)
 
     def authenticate(self, request):
-        """The user named by ``X-User-Id``/``X-Roles``, else the admin."""
+        """The user named by ``X-User-Id``/``X-Roles``, else by HTTP Basic,
+        else the admin."""
         name = request.headers.get("X-User-Id")
-        if name is None:
+        if name is not None:
+            roles = request.headers.get("X-Roles", "")
+            roles = frozenset(role.strip() for role in roles.split(",")
+                              if role.strip())
+            where = "X-User-Id"
+        elif "Authorization" in request.headers:
+            # An empty or malformed header is a 401, as in Gnocchi's basic
+            # mode: the client meant to say who it is and failed.
+            name, _ = parse_basic(request.headers["Authorization"])
+            roles = IMPLICIT_USER.roles if name == IMPLICIT_USER.name \
+                else frozenset()
+            where = "Authorization"
+        else:
             return IMPLICIT_USER
         try:
             validate_name(name)
         except ValueError as e:
-            raise ApiError(400, f"X-User-Id: {e}")
-        roles = request.headers.get("X-Roles", "")
-        return User(name, frozenset(
-            role.strip() for role in roles.split(",") if role.strip()))
+            raise ApiError(400, f"{where}: {e}")
+        return User(name, roles)

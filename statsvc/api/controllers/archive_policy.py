@@ -39,7 +39,7 @@ class ArchivePolicyController(rest.RestController):
             request.storage.replace_document(policies.POLICY, self.name,
                                              policy)
         except archive_policy.PolicyError as e:
-            raise ApiError(400, str(e))
+            raise policies.bad_policy(e)
         except DocumentNotFound:  # deleted meanwhile
             raise policies.not_found(policies.POLICY, self.name)
         policies.apply_retention(request.storage, policy)
@@ -75,7 +75,7 @@ class ArchivePoliciesController(rest.RestController):
         try:
             policy = archive_policy.new_policy(_body(request))
         except archive_policy.PolicyError as e:
-            raise ApiError(400, str(e))
+            raise policies.bad_policy(e)
         return policies.create(request, policies.POLICY, policy,
                                archive_policy.to_json(policy))
 

@@ -38,14 +38,14 @@ class ArchivePolicyRuleController(rest.RestController):
         try:
             renamed = archive_policy.new_rule(dict(rule, name=body["name"]))
         except archive_policy.PolicyError as e:
-            raise ApiError(400, str(e))
+            raise policies.bad_policy(e)
         try:
             request.storage.create_document(policies.RULE, renamed["name"],
                                             renamed)
         except DocumentAlreadyExists:
             raise ApiError(400, f"Archive policy rule {self.name} does not "
                                 f"support change: Archive policy rule "
-                                f"{renamed['name']} already exists")
+                                f"{renamed['name']} already exists.")
         # Both names match the same metrics until the old one is gone.
         try:
             request.storage.delete_document(policies.RULE, self.name)
@@ -76,11 +76,15 @@ class ArchivePolicyRulesController(rest.RestController):
         try:
             rule = archive_policy.new_rule(body)
         except archive_policy.PolicyError as e:
-            raise ApiError(400, str(e))
+            raise policies.bad_policy(e)
         # A policy deleted after this check leaves a rule that metric
         # creation reports as naming an unknown policy (400).
-        policies.get_policy(request.storage, rule["archive_policy_name"],
-                            status=400)
+        try:
+            request.storage.get_document(policies.POLICY,
+                                         rule["archive_policy_name"])
+        except DocumentNotFound:
+            raise ApiError(400, {"cause": "Archive policy does not exist",
+                                 "detail": rule["archive_policy_name"]})
         return policies.create(request, policies.RULE, rule, rule)
 
     @pecan.expose()

@@ -2,7 +2,7 @@
 import pecan
 from pecan import rest
 
-from statsvc import aggregation
+from statsvc import archive_policy
 from statsvc.api.responses import json_response
 
 
@@ -15,6 +15,8 @@ class CapabilitiesController(rest.RestController):
             "statistics": registry.names(),
             "statistics_details": {name: registry[name].describe()
                                    for name in registry.names()},
-            "aggregation_methods": [*aggregation.BASIC_METHODS, "pNN"],
+            # Gnocchi's key and names: what a policy may keep.
+            "aggregation_methods": sorted(
+                archive_policy.VALID_AGGREGATION_METHODS),
             "storage": pecan.request.storage.name,
         })

@@ -49,30 +49,34 @@ def _seconds(query, name):
         try:
             seconds = archive_policy.parse_timespan(raw)
         except archive_policy.PolicyError:
-            seconds = math.nan
+            raise _argument_error(name, "Unable to parse timespan") from None
     # round() raises on NaN and infinities (1e300 seconds is one in ns).
     nanoseconds = round(seconds * 1e9) if math.isfinite(seconds * 1e9) else 0
     if not 1 <= nanoseconds < 2 ** 62:
-        raise ApiError(400, f"{name} must be a positive number of "
-                            f"seconds, got {raw!r}", parameter=name)
+        raise _argument_error(name, "Timespan must be positive")
     return seconds, nanoseconds
+
+
+def _argument_error(name, reason):
+    """Gnocchi's 400 for a query parameter: ``detail`` names it."""
+    return ApiError(400, {"cause": "Argument value error", "reason": reason,
+                          "detail": name}, parameter=name)
 
 
 def _resampling(query):
     """``(granularity s, granularity ns, method, resample s, resample ns)``,
-    Nones where not asked; ``method`` is valid for raw metrics or as the
-    name of a policy's method."""
+    Nones where not asked (a calendar ``resample`` is its letter, without
+    ns); ``method`` is checked against the metric's policy, or by
+    :func:`_raw_method` for a metric without one."""
     method = query.get("aggregation", "mean")
-    if not (aggregation.is_valid(method)
-            or method in archive_policy.VALID_AGGREGATION_METHODS):
-        raise ApiError(400, f"Unknown aggregation {method!r}; use one of "
-                            f"{', '.join(aggregation.BASIC_METHODS)} or pNN",
-                       parameter="aggregation")
     if query.get("refresh", "false").lower() not in _BOOLEANS:
         raise ApiError(400, "refresh must be true or false",
                        parameter="refresh")
     granularity, granularity_ns = _seconds(query, "granularity")
-    resample, resample_ns = _seconds(query, "resample")
+    if query.get("resample") in aggregation.CALENDAR:
+        resample, resample_ns = query["resample"], None
+    else:
+        resample, resample_ns = _seconds(query, "resample")
     if resample is not None and granularity is None:
         raise ApiError(400, "A granularity must be specified to resample",
                        parameter="resample")
@@ -83,17 +87,19 @@ def _policy_items(metric, policy, granularity, method):
     """The definition items a query of a policy's metric reads; 404s as
     Gnocchi's when the method or granularity is not in the policy."""
     if method not in policy["aggregation_methods"]:
-        raise ApiError(404, f"Aggregation method '{method}' does not exist "
-                            f"for metric {metric['id']}",
-                       parameter="aggregation")
+        raise ApiError(404, {
+            "cause": "Aggregation method does not exist for this metric",
+            "detail": {"metric": metric["id"], "aggregation_method": method}},
+            parameter="aggregation")
     if granularity is None:
         return policy["definition"]
     items = [item for item in policy["definition"]
              if round(item["granularity"] * 1e9) == round(granularity * 1e9)]
     if not items:
         raise ApiError(404, f"Aggregation method '{method}' at granularity "
-                            f"'{granularity:g}' for metric {metric['id']} "
-                            f"does not exist", parameter="granularity")
+                            f"'{float(granularity)!r}' for metric "
+                            f"{metric['id']} does not exist",
+                       parameter="granularity")
     return items
 
 
@@ -112,6 +118,22 @@ def _policy_series(storage, metric, policy, granularity, method, start,
         newest = int(ts[-1]) if len(ts) else None
     return archive_policy.aggregates(ts, values, items, method, newest,
                                      start, stop)
+
+
+def _resample(ts, values, resample, resample_ns, method):
+    if resample_ns is None:
+        return aggregation.resample_calendar(ts, values, resample, method)
+    return aggregation.resample(ts, values, resample_ns, method)
+
+
+def _raw_method(method):
+    """The resampling method for a metric without policy, or a 400."""
+    if not (aggregation.is_valid(method)
+            or method in archive_policy.VALID_AGGREGATION_METHODS):
+        raise ApiError(400, f"Unknown aggregation {method!r}; use one of "
+                            f"{', '.join(aggregation.BASIC_METHODS)} or pNN",
+                       parameter="aggregation")
+    return archive_policy.aggregation_method(method)
 
 
 def _statistic(query):
@@ -216,7 +238,7 @@ class MeasuresController(rest.RestController):
             groups = _policy_series(request.storage, metric, policy,
                                     granularity, method, start, stop)
         else:
-            method = archive_policy.aggregation_method(method)
+            method = _raw_method(method)
             ts, values = request.storage.get_measures(self.metric_id, start,
                                                       stop)
             if granularity is not None:
@@ -225,8 +247,8 @@ class MeasuresController(rest.RestController):
             groups = [(granularity, ts, values)]
         if resample is not None:
             method = archive_policy.aggregation_method(method)
-            groups = [(resample, *aggregation.resample(ts, values, resample_ns,
-                                                       method))
+            groups = [(resample, *_resample(ts, values, resample,
+                                            resample_ns, method))
                       for _, ts, values in groups]
         limit = request.conf.getint("api", "max_points_per_get")
         total = sum(len(ts) for _, ts, _ in groups)

@@ -1,88 +1,15 @@
 """``/v1/metric``: create, list, show and delete metrics."""
-import uuid
-
 import pecan
 from pecan import rest
 
-from statsvc import archive_policy
-from statsvc.api import access, policies
+from statsvc.api import access, listing, policies, resource_access
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.errors import ApiError
-from statsvc.api.responses import empty_response, json_response
-
-# Optional string attributes of a metric, with their maximum length.
-_ATTRIBUTES = {"name": 255, "unit": 31, "archive_policy_name": 255,
-               "resource_id": 255}
-
-
-def _validate_new_metric(body):
-    if not isinstance(body, dict):
-        raise ApiError(400, "Body must be a JSON object such as "
-                            '{"name": "cpu", "unit": "%"}')
-    unknown = sorted(set(body) - set(_ATTRIBUTES))
-    if unknown:
-        raise ApiError(400, f"Unknown attribute(s) {', '.join(unknown)}; "
-                            f"allowed: {', '.join(_ATTRIBUTES)}")
-    metric = {}
-    for key, max_length in _ATTRIBUTES.items():
-        value = body.get(key)
-        if value is not None and not (isinstance(value, str)
-                                      and len(value) <= max_length):
-            raise ApiError(400, f"{key}: must be a string of at most "
-                                f"{max_length} characters or null")
-        metric[key] = value
-    return metric
-
-
-def _sort_keys(sorts):
-    keys = []
-    for item in sorts or ["id:asc"]:
-        attribute, _, direction = item.partition(":")
-        direction = direction or "asc"
-        if attribute not in _ATTRIBUTES and attribute != "id" \
-                or direction not in ("asc", "desc"):
-            raise ApiError(400, f"Invalid sort {item!r}: use <attribute>"
-                                f"[:asc|:desc] with attribute id or "
-                                f"{', '.join(_ATTRIBUTES)}", parameter="sort")
-        keys.append((attribute, direction == "desc"))
-    if ("id", False) not in keys and ("id", True) not in keys:
-        keys.append(("id", False))  # a total order, so markers are stable
-    return keys
-
-
-def paginate(metrics, sorts, limit, marker):
-    """Sort ``metrics`` as Gnocchi's ``sort`` asks, then cut after ``marker``
-    (a metric id) and at ``limit``."""
-    for attribute, reverse in reversed(_sort_keys(sorts)):
-        # None sorts first, as in Gnocchi's SQL indexer.
-        metrics.sort(key=lambda m: (m.get(attribute) is not None,
-                                    m.get(attribute) or ""), reverse=reverse)
-    if marker is not None:
-        ids = [m["id"] for m in metrics]
-        if marker not in ids:
-            raise ApiError(400, f"Invalid marker {marker!r}: no such metric",
-                           parameter="marker")
-        metrics = metrics[ids.index(marker) + 1:]
-    if limit is not None:
-        try:
-            limit = int(limit)
-        except ValueError:
-            limit = 0
-        if limit < 1:
-            raise ApiError(400, "limit must be a positive integer",
-                           parameter="limit")
-        metrics = metrics[:limit]
-    return metrics
-
-
-def parse_metric_id(text):
-    """Canonical UUID string, or ``None`` if ``text`` is not a UUID."""
-    try:
-        return str(uuid.UUID(text))
-    except ValueError:
-        return None
-
+from statsvc.api.metrics import (
+    create_metric, parse_metric_id, validate_new_metric)
+from statsvc.api.responses import (
+    empty_response, json_response, resource_url)
 
 class MetricController(rest.RestController):
     """``/v1/metric/<id>``."""
@@ -112,35 +39,29 @@ class MetricsController(rest.RestController):
     def post(self):
         request = pecan.request
         body = read_json(request, request.conf.getint("api", "max_body_size"))
-        metric = _validate_new_metric(body)
-        policy = policies.policy_for_new_metric(
-            request.storage, metric["archive_policy_name"], metric["name"])
-        if policy is not None:
-            metric["archive_policy_name"] = policy["name"]
-            # The driver drops points older than the longest timespan.
-            metric["timespan_ns"] = archive_policy.retention_ns(policy)
-        metric["id"] = str(uuid.uuid4())
-        metric["creator"] = request.user.name
-        metric = request.storage.create_metric(metric)
+        attributes = validate_new_metric(body)
+        if attributes["resource_id"] is None:
+            metric, policy = create_metric(request, attributes)
+        else:
+            metric, policy = resource_access.create_named_metric(
+                request, attributes)
         response = json_response(policies.metric_json(
             metric, {} if policy is None else {policy["name"]: policy}),
             status=201)
-        response.location = f"{request.application_url}/v1/metric/{metric['id']}"
+        response.location = resource_url(request, "v1", "metric", metric["id"])
         return response
 
     @pecan.expose()
     def get_all(self):
-        query = pecan.request.GET
-        unknown = sorted(set(query) - {"limit", "marker", "sort"})
-        if unknown:
-            raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
-                                f"allowed: limit, marker, sort")
-        metrics = paginate(access.list_metrics(pecan.request),
-                           query.getall("sort"), query.get("limit"),
-                           query.get("marker"))
-        known = policies.policies_of(pecan.request.storage, metrics)
-        return json_response([policies.metric_json(m, known)
-                              for m in metrics])
+        request = pecan.request
+        metrics, link = listing.list_metrics(
+            request, request.conf.getint("api", "max_limit"))
+        known = policies.policies_of(request.storage, metrics)
+        response = json_response([policies.metric_json(m, known)
+                                  for m in metrics])
+        if link is not None:
+            response.headers["Link"] = link
+        return response
 
     @pecan.expose()
     def _lookup(self, metric_id, *remainder):

@@ -8,12 +8,14 @@ from statsvc.api.controllers.archive_policy_rule import (
 from statsvc.api.controllers.batch import BatchController
 from statsvc.api.controllers.capabilities import CapabilitiesController
 from statsvc.api.controllers.metric import MetricsController
+from statsvc.api.controllers.resource import ResourceTypesIndexController
+from statsvc.api.controllers.resource_type import ResourceTypesController
+from statsvc.api.controllers.search import SearchController
 from statsvc.api.controllers.status import StatusController
 from statsvc.api.openapi import DOCUMENT
 from statsvc.api.responses import json_response
 
-VERSION = {"id": "v1.0", "status": "CURRENT",
-           "links": [{"rel": "self", "href": "/v1/"}]}
+VERSION = {"id": "v1.0", "status": "CURRENT"}
 
 
 class OpenAPIController(rest.RestController):
@@ -31,16 +33,21 @@ class V1Controller:
     archive_policy = ArchivePoliciesController()
     archive_policy_rule = ArchivePolicyRulesController()
     batch = BatchController()
+    resource = ResourceTypesIndexController()
+    resource_type = ResourceTypesController()
+    search = SearchController()
     capabilities = CapabilitiesController()
     status = StatusController()
 
     @pecan.expose()
     def index(self):
-        base = pecan.request.application_url + "/v1/"
-        return json_response({"version": VERSION["id"], "links": [
-            {"rel": name, "href": base + name}
-            for name in ("metric", "archive_policy", "archive_policy_rule",
-                         "capabilities", "status")]})
+        base = pecan.request.application_url + "/v1"
+        return json_response({"version": "1.0", "links": [
+            {"rel": "self", "href": base}, *(
+                {"rel": name, "href": f"{base}/{name}"}
+                for name in ("archive_policy", "archive_policy_rule",
+                             "batch", "capabilities", "metric", "resource",
+                             "resource_type", "search", "status"))]})
 
 
 class RootController:
@@ -50,7 +57,9 @@ class RootController:
 
     @pecan.expose()
     def index(self):
-        return json_response({"versions": [VERSION]})
+        href = pecan.request.application_url + "/v1/"
+        return json_response({"versions": [dict(VERSION, links=[
+            {"rel": "self", "href": href}])]})
 
 
 # An attribute name with a dot can only be attached this way.
