@@ -10,15 +10,15 @@ rewritten as frames when a write touches it.
 
 Appending after the end of a chunk inserts a small fragment (a raw frame)
 instead of rewriting the chunk; a fragment is folded into the one before it
-while that one is no larger (a binary counter), by concatenating their
-frames, so a chunk has O(log n) fragments and a point is copied O(log n)
-times, whatever the batch size. Once a folded fragment holds
-:data:`PACK_POINTS` points its raw frames are compressed, each point once;
-when the metric's newest point moves to a later chunk, the chunk it left is
-rewritten as one compressed frame (sealed: about 0.7 byte per point for
-one-decimal values at regular intervals, 7 for float64 noise). Points
-landing inside a chunk's range are merged with the fragments they overlap
-only.
+while that one is no larger (a binary counter), joining their raw frames
+into one, so a chunk has O(log n) fragments of few frames and a point is
+copied O(log n) times, whatever the batch size. Once a fragment holds
+:data:`PACK_POINTS` points its raw frames are compressed, each point once
+(compressed frames are kept as they are). When the metric's newest point
+moves to a later chunk, the chunk it left is rewritten as one compressed
+frame (sealed: about 0.7 byte per point for one-decimal values at regular
+intervals, 7 for float64 noise). Points landing inside a chunk's range are
+merged with the fragments they overlap only.
 
 Concurrency and durability come from SQLite: WAL journal, ``BEGIN
 IMMEDIATE`` write transactions (writers queue on ``busy_timeout`` instead of
@@ -369,7 +369,8 @@ def _write_chunk(conn, key, chunk, records):
     if len(keep) < before_new:
         last_folded = fragments[before_new - 1][0]
         data = _frames(_load(conn, key, chunk, seq, last_folded)) + data
-    if n >= PACK_POINTS:
+        data = codec.compact(data, compress=n >= PACK_POINTS)
+    elif n >= PACK_POINTS:
         data = codec.compact(data)
     if len(keep) < len(fragments):
         conn.execute("DELETE FROM fragment WHERE metric = ? AND chunk = ?"
