@@ -4,17 +4,19 @@ Keys, under a configurable prefix::
 
     metrics            hash  id -> metric JSON document
     meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point)
-    chunks:<id>        hash  chunk index -> "first_ts last_ts tail_n frames"
+    chunks:<id>        hash  chunk index ->
+                             "first_ts last_ts tail_n tail_frames frames"
     data:<id>:<chunk>  string of ``frames`` compressed frames (:mod:`.codec`)
-    tail:<id>:<chunk>  string of raw frames holding ``tail_n`` points, later
-                       than those of ``data``
+    tail:<id>:<chunk>  string of ``tail_frames`` raw frames holding
+                       ``tail_n`` points, later than those of ``data``
     doc:<kind>         hash  name -> JSON document (archive policies, rules)
 
 Appending after the end of a chunk is a Redis ``APPEND`` of a raw frame to
 its tail (amortised O(1), nothing read back); once the tail would reach
-:data:`PACK_POINTS` points, the tail and the new points are compressed into
-a frame appended to ``data`` instead, so each point is compressed once and
-the raw tail stays small. When the metric's newest point moves to a later
+:data:`PACK_POINTS` points or :data:`TAIL_FRAMES` frames, the tail and the
+new points are compressed into a frame appended to ``data`` instead, so
+each point is compressed once, the raw tail stays small and few frames are
+left to decode. When the metric's newest point moves to a later
 chunk, the chunk it left is rewritten as one frame (sealed: about 0.7 byte
 per point for one-decimal values at regular intervals, 7 for float64
 noise). Points landing inside a chunk's range rewrite it.
@@ -90,6 +92,8 @@ _MIN_CHUNK_NS = 10**9
 #: A chunk's raw tail is compressed before it reaches this many points
 #: (64 KiB): below it, appending raw costs less than compressing.
 PACK_POINTS = 4096
+#: ... or this many frames: each costs a few microseconds to decode.
+TAIL_FRAMES = 64
 
 
 class RedisDriver(base.StorageDriver):
@@ -406,7 +410,8 @@ class _MetricChange:
                 self.append[chunk] = part
             elif span.legacy or part["t"][0] <= span.last:
                 self.rewrite[chunk] = part
-            elif span.tail_n + len(part) >= PACK_POINTS:
+            elif (span.tail_n + len(part) >= PACK_POINTS
+                  or span.tail_frames + 1 >= TAIL_FRAMES):
                 self.pack[chunk] = part
             else:
                 self.append[chunk] = part
@@ -449,21 +454,22 @@ class _MetricChange:
     def queue_writes(self, pipe):
         """Queue this metric's writes in the ``MULTI`` block of ``pipe``."""
         for chunk, part in self.append.items():
-            span = self.stored.get(chunk, _Span(int(part["t"][0]), 0, 0, 0))
+            span = self.stored.get(chunk, _Span.empty(part))
             pipe.append(self.tail_key(chunk), codec.encode(part, False))
             pipe.hset(self.chunks_key, chunk, span.after(
-                part, tail_n=span.tail_n + len(part), frames=span.frames))
+                part, span.tail_n + len(part), span.tail_frames + 1,
+                span.frames))
         for chunk, records in self.pack.items():
             span = self.stored[chunk]
             pipe.append(self.data_key(chunk), codec.encode(records))
             pipe.delete(self.tail_key(chunk))
-            pipe.hset(self.chunks_key, chunk, span.after(
-                records, tail_n=0, frames=span.frames + 1))
+            pipe.hset(self.chunks_key, chunk,
+                      span.after(records, 0, 0, span.frames + 1))
         for chunk, records in self.rewrite.items():
             pipe.set(self.data_key(chunk), codec.encode(records))
             pipe.delete(self.tail_key(chunk))
-            pipe.hset(self.chunks_key, chunk, _Span(
-                int(records["t"][0]), 0, 0, 0).after(records, 0, 1))
+            pipe.hset(self.chunks_key, chunk,
+                      _Span.empty(records).after(records, 0, 0, 1))
         for chunk in self.expired:
             pipe.delete(self.data_key(chunk), self.tail_key(chunk))
             pipe.hdel(self.chunks_key, chunk)
@@ -472,7 +478,8 @@ class _MetricChange:
             pipe.hset(self.meta_key, "last_ts", self.newest)
 
 
-class _Span(collections.namedtuple("_Span", "first last tail_n frames")):
+class _Span(collections.namedtuple(
+        "_Span", "first last tail_n tail_frames frames")):
     """A stored chunk's ``chunks`` value; ``tail_n`` is ``None`` for a
     chunk written before frames (raw records in ``data``, no tail)."""
 
@@ -480,10 +487,15 @@ class _Span(collections.namedtuple("_Span", "first last tail_n frames")):
     def parse(cls, value):
         fields = [int(f) for f in value.split()]
         if len(fields) == 2:
-            return cls(*fields, None, None)
-        if len(fields) != 4:
+            return cls(*fields, None, None, None)
+        if len(fields) != len(cls._fields):
             raise codec.CorruptData(f"bad chunk index entry {value!r}")
         return cls(*fields)
+
+    @classmethod
+    def empty(cls, records):
+        """The value of a chunk about to get ``records`` as its first."""
+        return cls(int(records["t"][0]), 0, 0, 0, 0)
 
     @property
     def legacy(self):
@@ -494,10 +506,11 @@ class _Span(collections.namedtuple("_Span", "first last tail_n frames")):
         """Whether the chunk is one compressed frame (or empty)."""
         return not self.legacy and not self.tail_n and self.frames <= 1
 
-    def after(self, records, tail_n, frames):
+    def after(self, records, tail_n, tail_frames, frames):
         """The value once ``records``, later than the stored points, are
         added."""
-        return f"{self.first} {int(records['t'][-1])} {tail_n} {frames}"
+        return (f"{self.first} {int(records['t'][-1])} {tail_n}"
+                f" {tail_frames} {frames}")
 
 
 def _decode_chunk(span, data, tail):

@@ -90,7 +90,7 @@ def stored_formats(driver, metric_id):
             " key WHERE id = ? GROUP BY chunk", (metric_id,)).fetchall()
         return {chunk: bool(fmt) for chunk, fmt in rows}
     values = driver._redis.hgetall(driver._chunks_key(metric_id))
-    return {int(c): len(v.split()) == 4 for c, v in values.items()}
+    return {int(c): len(v.split()) == 5 for c, v in values.items()}
 
 
 @pytest.fixture
