@@ -4,17 +4,14 @@ Each candidate encodes a ``series.RECORD`` array (int64 ns, float64) and
 decodes it back, checked bit for bit. Printed per series: bytes per point,
 encode and decode in millions of points per second (best of ``--repeat``).
 
-Series (``--points`` each, 10**6 by default):
+Series: those of ``series_data.py``, ``--points`` each (10**6 by default).
 
-* ``cpu``: 10 s interval, values with one decimal, a slow random walk
-  between 0 and 100, as a CPU percentage;
-* ``noise``: 1 s interval, float64 white noise (incompressible values);
-* ``irregular``: the cpu values at timestamps jittered by up to +-0.5 s,
-  with microsecond resolution.
-
-Usage: python bench/codec.py [--points 1000000] [--repeat 5]
+Usage: python -P bench/codec.py [--points 1000000] [--repeat 5]
+(``-P``: blosc2 imports the stdlib's http, which bench/http.py would shadow)
 """
 import argparse
+import os
+import sys
 import time
 
 import blosc2
@@ -25,28 +22,8 @@ import zstandard
 
 from statsvc.storage import series
 
-START = 1_700_000_000 * 10**9
-
-
-def make_series(kind, n, seed=0):
-    """The records of one bench series (see the module docstring)."""
-    rng = np.random.default_rng(seed)
-    records = np.empty(n, dtype=series.RECORD)
-    step = 10 * 10**9 if kind != "noise" else 10**9
-    records["t"] = START + np.arange(n, dtype=np.int64) * step
-    if kind == "noise":
-        records["v"] = rng.normal(size=n)
-        return records
-    # Mean-reverting walk (Ornstein-Uhlenbeck): stays within 0-100.
-    steps, walk, x = rng.normal(0, 0.5, n), np.empty(n), 30.0
-    for i, step in enumerate(steps.tolist()):
-        x += 0.01 * (30.0 - x) + step
-        walk[i] = x
-    records["v"] = np.round(np.clip(walk, 0, 100), 1)
-    if kind == "irregular":
-        jitter = rng.integers(-500_000, 500_000, n) * 1000
-        records["t"] += jitter
-    return records
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from series_data import make_series  # noqa: E402
 
 
 def _split(records):
