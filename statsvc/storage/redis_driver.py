@@ -5,8 +5,9 @@ Keys, under a configurable prefix::
     metrics            hash  id -> metric JSON document
     meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point)
     chunks:<id>        hash  chunk index ->
-                             "first_ts last_ts tail_n tail_frames frames"
-    data:<id>:<chunk>  string of ``frames`` compressed frames (:mod:`.codec`)
+                             "first_ts last_ts tail_n tail_frames packs"
+    data:<id>:<chunk>  string of compressed frames (:mod:`.codec`), ``packs``
+                       of them appended since it was last rewritten
     tail:<id>:<chunk>  string of ``tail_frames`` raw frames holding
                        ``tail_n`` points, later than those of ``data``
     doc:<kind>         hash  name -> JSON document (archive policies, rules)
@@ -16,10 +17,10 @@ its tail (amortised O(1), nothing read back); once the tail would reach
 :data:`PACK_POINTS` points or :data:`TAIL_FRAMES` frames, the tail and the
 new points are compressed into a frame appended to ``data`` instead, so
 each point is compressed once, the raw tail stays small and few frames are
-left to decode. When the metric's newest point moves to a later
-chunk, the chunk it left is rewritten as one frame (sealed: about 0.7 byte
-per point for one-decimal values at regular intervals, 7 for float64
-noise). Points landing inside a chunk's range rewrite it.
+left to decode. When the metric's newest point moves to a later chunk, the
+chunk it left is sealed (:func:`.codec.seal`: about 0.7 byte per point for
+one-decimal values at regular intervals, 7 for float64 noise). Points
+landing inside a chunk's range rewrite it as one frame.
 
 A chunk whose ``chunks`` value has two fields (``"first_ts last_ts"``) was
 written before frames existed: its ``data`` holds raw 16-byte records. It is
@@ -340,7 +341,7 @@ class _MetricChange:
 
     Reads come in :attr:`PHASES`, each depending on the previous one's
     replies: the metric's ``meta``, then its chunk index, then the data of
-    the chunks to rewrite (points inside their range, retention, sealing)
+    the chunks to rewrite (points inside their range, retention) or seal
     and the tails to compress.
     """
 
@@ -364,7 +365,7 @@ class _MetricChange:
             fields = [*self.parts, *[self.seal][:self.seal is not None]]
             return [("hmget", self.chunks_key, [str(c) for c in fields])
                     ] if fields else []
-        return ([("get", key(chunk)) for chunk in self.rewrite
+        return ([("get", key(chunk)) for chunk in [*self.rewrite, *self.sealing]
                  for key in (self.data_key, self.tail_key)]
                 + [("get", self.tail_key(chunk)) for chunk in self.pack])
 
@@ -403,7 +404,7 @@ class _MetricChange:
                        if v is not None}
         # chunk -> new records (None: only rewritten, by retention or seal)
         self.append, self.pack, self.rewrite = {}, {}, {}
-        self.expired = []
+        self.expired, self.sealing = [], {}
         for chunk, part in self.parts.items():
             span = self.stored.get(chunk)
             if span is None:
@@ -417,7 +418,13 @@ class _MetricChange:
                 self.append[chunk] = part
         span = self.stored.get(self.seal)
         if span is not None and not span.sealed:
-            self._to_rewrite(self.seal)
+            if span.legacy or self.seal in self.rewrite:
+                self._to_rewrite(self.seal)
+            else:
+                # With the points appended to it, if any.
+                part = self.append.pop(self.seal, None)
+                self.sealing[self.seal] = (self.pack.pop(self.seal, None)
+                                           if part is None else part)
         if self.oldest is None:
             return
         for chunk, span in self.stored.items():
@@ -426,16 +433,19 @@ class _MetricChange:
                 last = max(last, int(self.parts[chunk]["t"][-1]))
             if last < self.oldest:
                 self.expired.append(chunk)
-                for plan in (self.append, self.pack, self.rewrite):
+                for plan in (self.append, self.pack, self.rewrite,
+                             self.sealing):
                     plan.pop(chunk, None)
             elif series.worth_trimming(span.first, last, self.oldest):
                 self._to_rewrite(chunk)
 
     def _to_rewrite(self, chunk):
+        """Plan a rewrite of ``chunk``, with the points planned for it."""
         if chunk not in self.rewrite:
-            part = self.append.pop(chunk, None)
-            self.rewrite[chunk] = (self.pack.pop(chunk, None) if part is None
-                                   else part)
+            self.rewrite[chunk] = None
+            for plan in (self.append, self.pack, self.sealing):
+                if chunk in plan:
+                    self.rewrite[chunk] = plan.pop(chunk)
 
     def _receive_data(self, replies):
         replies = iter(replies)
@@ -447,6 +457,11 @@ class _MetricChange:
             if self.oldest is not None:
                 records = records[records["t"] >= self.oldest]
             self.rewrite[chunk] = records
+        for chunk, part in self.sealing.items():
+            data, tail = next(replies) or b"", next(replies) or b""
+            if part is not None:
+                tail += codec.encode(part, compress=False)
+            self.sealing[chunk] = (codec.seal(data + tail), part)
         for chunk, part in self.pack.items():
             self.pack[chunk] = np.concatenate(
                 [codec.decode(next(replies) or b""), part])
@@ -458,18 +473,26 @@ class _MetricChange:
             pipe.append(self.tail_key(chunk), codec.encode(part, False))
             pipe.hset(self.chunks_key, chunk, span.after(
                 part, span.tail_n + len(part), span.tail_frames + 1,
-                span.frames))
+                span.packs))
         for chunk, records in self.pack.items():
             span = self.stored[chunk]
             pipe.append(self.data_key(chunk), codec.encode(records))
             pipe.delete(self.tail_key(chunk))
             pipe.hset(self.chunks_key, chunk,
-                      span.after(records, 0, 0, span.frames + 1))
+                      span.after(records, 0, 0, span.packs + 1))
         for chunk, records in self.rewrite.items():
             pipe.set(self.data_key(chunk), codec.encode(records))
             pipe.delete(self.tail_key(chunk))
             pipe.hset(self.chunks_key, chunk,
-                      _Span.empty(records).after(records, 0, 0, 1))
+                      _Span.empty(records).after(records, 0, 0, 0))
+        for chunk, (data, part) in self.sealing.items():
+            span = self.stored[chunk]
+            if part is not None:
+                span = span._replace(last=int(part["t"][-1]))
+            pipe.set(self.data_key(chunk), data)
+            pipe.delete(self.tail_key(chunk))
+            pipe.hset(self.chunks_key, chunk, span._replace(
+                tail_n=0, tail_frames=0, packs=0).value())
         for chunk in self.expired:
             pipe.delete(self.data_key(chunk), self.tail_key(chunk))
             pipe.hdel(self.chunks_key, chunk)
@@ -479,7 +502,7 @@ class _MetricChange:
 
 
 class _Span(collections.namedtuple(
-        "_Span", "first last tail_n tail_frames frames")):
+        "_Span", "first last tail_n tail_frames packs")):
     """A stored chunk's ``chunks`` value; ``tail_n`` is ``None`` for a
     chunk written before frames (raw records in ``data``, no tail)."""
 
@@ -503,14 +526,19 @@ class _Span(collections.namedtuple(
 
     @property
     def sealed(self):
-        """Whether the chunk is one compressed frame (or empty)."""
-        return not self.legacy and not self.tail_n and self.frames <= 1
+        """Whether nothing was added since the chunk was last rewritten or
+        sealed."""
+        return not self.legacy and not self.tail_n and not self.packs
 
-    def after(self, records, tail_n, tail_frames, frames):
+    def after(self, records, tail_n, tail_frames, packs):
         """The value once ``records``, later than the stored points, are
         added."""
-        return (f"{self.first} {int(records['t'][-1])} {tail_n}"
-                f" {tail_frames} {frames}")
+        return self._replace(last=int(records["t"][-1]), tail_n=tail_n,
+                             tail_frames=tail_frames, packs=packs).value()
+
+    def value(self):
+        """The ``chunks`` hash value."""
+        return " ".join(map(str, self))
 
 
 def _decode_chunk(span, data, tail):

@@ -15,9 +15,9 @@ into one, so a chunk has O(log n) fragments of few frames and a point is
 copied O(log n) times, whatever the batch size. Once a fragment holds
 :data:`PACK_POINTS` points its raw frames are compressed, each point once
 (compressed frames are kept as they are). When the metric's newest point
-moves to a later chunk, the chunk it left is rewritten as one compressed
-frame (sealed: about 0.7 byte per point for one-decimal values at regular
-intervals, 7 for float64 noise). Points landing inside a chunk's range are
+moves to a later chunk, the chunk it left is sealed into one fragment of
+compressed frames (:func:`.codec.seal`: about 0.7 byte per point for
+one-decimal values at regular intervals, 7 for float64 noise). Points landing inside a chunk's range are
 merged with the fragments they overlap only.
 
 Concurrency and durability come from SQLite: WAL journal, ``BEGIN
@@ -380,20 +380,23 @@ def _write_chunk(conn, key, chunk, records):
 
 
 def _seal(conn, key, chunk):
-    """Rewrite a chunk as one compressed frame, unless it is one already.
+    """Make a chunk one fragment of compressed frames (:func:`codec.seal`)
+    unless it is one already.
 
-    Called when the newest point leaves the chunk, so that a finished chunk
-    compresses as a whole (small appends left raw frames in it)."""
+    Called when the newest point leaves the chunk: small appends left raw
+    frames and small fragments in it."""
     rows = _load(conn, key, chunk)
     if not rows or (len(rows) == 1 and rows[0][1] == _FRAMES
-                    and codec.packed(rows[0][0])):
+                    and codec.sealed(rows[0][0])):
         return
-    records = _decode(rows)
+    first_ts, last_ts, n = conn.execute(
+        "SELECT min(first_ts), max(last_ts), sum(n) FROM fragment"
+        " WHERE metric = ? AND chunk = ?", (key, chunk)).fetchone()
     conn.execute("DELETE FROM fragment WHERE metric = ? AND chunk = ?",
                  (key, chunk))
     conn.execute("INSERT INTO fragment VALUES (?, ?, 0, ?, ?, ?, ?, ?)",
-                 (key, chunk, int(records["t"][0]), int(records["t"][-1]),
-                  len(records), codec.encode(records), _FRAMES))
+                 (key, chunk, first_ts, last_ts, n,
+                  codec.seal(_frames(rows)), _FRAMES))
 
 
 def _load(conn, key, chunk, from_seq=_INT64_MIN, to_seq=_INT64_MAX):

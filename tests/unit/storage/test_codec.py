@@ -82,8 +82,8 @@ def test_regular_one_decimal_series_compresses_below_one_byte_a_point():
                    np.round(30 + np.cumsum(rng.normal(0, 0.5, n)) / 10, 1))
     frame = codec.encode(data)
     assert len(frame) / n < 1.0
-    assert codec.packed(frame)
-    assert not codec.packed(codec.encode(data, compress=False))
+    assert codec.sealed(frame)
+    assert not codec.sealed(codec.encode(data, compress=False))
 
 
 def test_compact_compresses_raw_frames_and_keeps_compressed_ones():
@@ -94,6 +94,21 @@ def test_compact_compresses_raw_frames_and_keeps_compressed_ones():
     assert data.startswith(packed_a)
     assert len(data) < len(packed_a) + b.nbytes
     assert_same(codec.decode(data), np.concatenate([a, b]))
+
+
+def test_seal_makes_small_frames_one_and_keeps_large_ones():
+    data = records(np.arange(10_000) * 10**9, np.arange(10_000) / 10)
+    small = b"".join(codec.encode(data[i:i + 100], i % 200 == 0)
+                     for i in range(0, 10_000, 100))
+    one = codec.seal(small)
+    assert_same(codec.decode(one), data)
+    assert one == codec.encode(data)
+    large = codec.encode(data[:5000]) + codec.encode(data[5000:9000])
+    tail = codec.encode(data[9000:], compress=False)
+    sealed = codec.seal(large + tail)
+    assert sealed.startswith(large) and codec.sealed(sealed)
+    assert_same(codec.decode(sealed), data)
+    assert codec.seal(sealed) == sealed
 
 
 @pytest.mark.parametrize("compress", [False, True])
