@@ -362,12 +362,15 @@ class _MetricChange:
         if phase == "chunks":
             if self.oldest is not None:
                 return [("hgetall", self.chunks_key)]
-            fields = [*self.parts, *[self.seal][:self.seal is not None]]
-            return [("hmget", self.chunks_key, [str(c) for c in fields])
-                    ] if fields else []
-        return ([("get", key(chunk)) for chunk in [*self.rewrite, *self.sealing]
+            fields = [str(c) for c in self._chunks_to_read()]
+            return [("hmget", self.chunks_key, fields)] if fields else []
+        whole = [*self.rewrite, *self.sealing]
+        return ([("get", key(chunk)) for chunk in whole
                  for key in (self.data_key, self.tail_key)]
                 + [("get", self.tail_key(chunk)) for chunk in self.pack])
+
+    def _chunks_to_read(self):
+        return [*self.parts] + ([] if self.seal is None else [self.seal])
 
     def receive(self, phase, replies):
         """Take the replies to :meth:`requests` of ``phase``."""
@@ -386,7 +389,8 @@ class _MetricChange:
             self.newest = newest if last_ts is None else max(newest, last_ts)
         # The chunk the newest point leaves, to seal.
         self.seal = None
-        if last_ts is not None and self.newest // chunk_ns > last_ts // chunk_ns:
+        if (last_ts is not None
+                and self.newest // chunk_ns > last_ts // chunk_ns):
             self.seal = last_ts // chunk_ns
         self.oldest = series.cutoff(self.newest,
                                     _int_or_none(meta.get(b"timespan_ns")))
@@ -398,7 +402,7 @@ class _MetricChange:
         if self.oldest is not None:
             fields = replies[0].items()
         else:
-            fields = zip([*self.parts, self.seal], replies[0] if replies else ())
+            fields = zip(self._chunks_to_read(), replies[0] if replies else ())
         # chunk -> _Span of what is stored.
         self.stored = {int(c): _Span.parse(v) for c, v in fields
                        if v is not None}

@@ -17,8 +17,9 @@ copied O(log n) times, whatever the batch size. Once a fragment holds
 (compressed frames are kept as they are). When the metric's newest point
 moves to a later chunk, the chunk it left is sealed into one fragment of
 compressed frames (:func:`.codec.seal`: about 0.7 byte per point for
-one-decimal values at regular intervals, 7 for float64 noise). Points landing inside a chunk's range are
-merged with the fragments they overlap only.
+one-decimal values at regular intervals, 7 for float64 noise). Points
+landing inside a chunk's range are merged with the fragments they overlap
+only.
 
 Concurrency and durability come from SQLite: WAL journal, ``BEGIN
 IMMEDIATE`` write transactions (writers queue on ``busy_timeout`` instead of

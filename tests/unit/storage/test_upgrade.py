@@ -68,7 +68,8 @@ def write_old_store(options, metric_id, records, timespan_ns=None):
                      len(part), part.tobytes()))
         conn.close()
         return
-    client, prefix = redis.Redis.from_url(options["url"]), options["key_prefix"]
+    client = redis.Redis.from_url(options["url"])
+    prefix = options["key_prefix"]
     client.hset(prefix + "metrics", metric_id, json.dumps(doc))
     meta = {"chunk_ns": CHUNK_NS, "last_ts": last_ts}
     if timespan_ns is not None:
