@@ -22,9 +22,10 @@ BENCH = pathlib.Path(__file__).with_name("storage.py")
 LINE = re.compile(r"^\s+(.+?)\s+([\d,]+\.\d)$")
 
 
-def run(python, driver):
+def run(python, driver, clock):
     """``{label: value}`` of one run of bench/storage.py."""
-    command = [python, "-P", str(BENCH), "--repeat", "1", "--drivers", driver]
+    command = [python, "-P", str(BENCH), "--repeat", "1", "--drivers", driver,
+               "--clock", clock]
     out = subprocess.run(command, check=True, capture_output=True,
                          text=True).stdout
     return {m[1]: float(m[2].replace(",", ""))
@@ -37,6 +38,8 @@ def main():
     parser.add_argument("--after", default=sys.executable)
     parser.add_argument("--drivers", default="sqlite,redis")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall",
+                        help="bench/storage.py's --clock")
     args = parser.parse_args()
     print("| driver | measure | before | after | after/before |")
     print("| --- | --- | ---: | ---: | ---: |")
@@ -44,7 +47,8 @@ def main():
         runs = {"before": [], "after": []}
         for _ in range(args.rounds):
             for side in runs:
-                runs[side].append(run(getattr(args, side), driver))
+                runs[side].append(run(getattr(args, side), driver,
+                                      args.clock))
         for label in runs["after"][0]:
             before, after = (statistics.median(r[label] for r in runs[side])
                              for side in ("before", "after"))
