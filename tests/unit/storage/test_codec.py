@@ -135,3 +135,13 @@ def test_legacy_records_decode_and_partial_ones_are_refused():
     assert_same(codec.decode_legacy(data.tobytes()), data)
     with pytest.raises(codec.CorruptData):
         codec.decode_legacy(data.tobytes()[:-1])
+
+
+def test_damage_copied_by_compact_or_seal_is_still_found():
+    data = records(np.arange(5000) * 10**9, np.arange(5000) / 10)
+    frame = bytearray(codec.encode(data))
+    frame[len(frame) // 2] ^= 0x41
+    tail = codec.encode(records([10**13], [1.0]), compress=False)
+    for rewrite in (codec.compact, codec.seal):
+        with pytest.raises(codec.CorruptData):
+            codec.decode(rewrite(bytes(frame) + tail))
