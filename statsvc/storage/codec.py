@@ -72,7 +72,7 @@ def decode(data):
     frames = list(_frames(data))
     out = np.empty(sum(f[1] for f in frames), dtype=RECORD)
     at = 0
-    for codec, n, t, v in frames:
+    for codec, n, t, v, _ in frames:
         part = out[at:at + n]
         if codec == RAW:
             part[...] = np.frombuffer(t, dtype=RECORD)
@@ -102,14 +102,14 @@ def compact(data, compress=True):
     out, run = [], []
     # PCO frames are copied as they are, checksum included: not checking it
     # here (a second pass over the data at every fold) cannot hide damage.
-    for codec, n, t, v in _frames(data, verify=(RAW,)):
+    for codec, n, t, v, frame in _frames(data, verify=(RAW,)):
         if codec == RAW:
             run.append(t)
             continue
         if run:
             out.append(encode(_records(run), compress))
             run = []
-        out.append(_frame(PCO, n, t, v))
+        out.append(frame)
     if run:
         out.append(encode(_records(run), compress))
     return b"".join(out)
@@ -154,8 +154,8 @@ def _crc(*parts):
 
 
 def _frames(data, verify=(RAW, PCO)):
-    """Yield ``(codec, count, timestamp part, value part)`` per frame,
-    checking the CRC of frames whose codec is in ``verify``."""
+    """Yield ``(codec, count, timestamp part, value part, whole frame)``
+    per frame, checking the CRC of frames whose codec is in ``verify``."""
     view, at = memoryview(data), 0
     while at < len(view):
         if len(view) - at < _HEADER.size:
@@ -169,7 +169,7 @@ def _frames(data, verify=(RAW, PCO)):
             raise CorruptData(f"raw frame at byte {at} has a wrong length")
         if codec in verify and _crc(view[at:at + _CHECKED], t, v) != crc:
             raise CorruptData(f"checksum mismatch in the frame at byte {at}")
-        yield codec, n, t, v
+        yield codec, n, t, v, view[at:end]
         at = end
 
 
