@@ -4,12 +4,29 @@ Keys, under a configurable prefix::
 
     metrics            hash  id -> metric JSON document
     meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point)
-    chunks:<id>        hash  chunk index -> "first_ts last_ts"
-    data:<id>:<chunk>  string of sorted records (:mod:`.series`)
+    chunks:<id>        hash  chunk index ->
+                             "first_ts last_ts tail_n tail_frames packs"
+    data:<id>:<chunk>  string of compressed frames (:mod:`.codec`), ``packs``
+                       of them appended since it was last rewritten
+    tail:<id>:<chunk>  string of ``tail_frames`` raw frames holding
+                       ``tail_n`` points, later than those of ``data``
     doc:<kind>         hash  name -> JSON document (archive policies, rules)
 
-Appending after the end of a chunk is a Redis ``APPEND`` (amortised O(1),
-nothing read back); only points landing inside a chunk's range rewrite it.
+Appending after the end of a chunk is a Redis ``APPEND`` of a raw frame to
+its tail (amortised O(1), nothing read back); once the tail would reach
+:data:`PACK_POINTS` points or :data:`TAIL_FRAMES` frames, the tail and the
+new points are compressed into a frame appended to ``data`` instead, so
+each point is compressed once, the raw tail stays small and few frames are
+left to decode. When the metric's newest point moves to a later chunk, the
+chunk it left is sealed (:func:`.codec.seal`: about 0.7 byte per point for
+one-decimal values at regular intervals, 7 for float64 noise). Points
+landing inside a chunk's range rewrite it as one frame.
+
+A chunk whose ``chunks`` value has two fields (``"first_ts last_ts"``) was
+written before frames existed: its ``data`` holds raw 16-byte records. It is
+read as such and rewritten as frames by the first write touching it, so
+upgrading needs no migration (but every host must run this version before
+any writes: an older one would misread frames).
 
 Writes are optimistic transactions: ``WATCH`` the ``meta`` keys of the
 batch, read what the change depends on, then ``MULTI``/``EXEC`` the writes,
@@ -17,16 +34,19 @@ which also rewrite each ``meta`` key, so that a concurrent writer of any of
 those metrics, on any host, makes ``EXEC`` fail and the batch is replanned.
 Reads run as one Lua script, an atomic snapshot.
 """
+import collections
 import contextlib
 import functools
 import json
 import urllib.parse
 
+import numpy as np
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from statsvc.storage import base
+from statsvc.storage import codec
 from statsvc.storage import series
 from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
@@ -34,21 +54,27 @@ from statsvc.storage.exceptions import (
 
 # Returns false for a missing metric, {chunk_ns} when chunk_ns differs from
 # ARGV[1] (metric recreated meanwhile), else {chunk_ns, timespan_ns, last_ts,
-# data of each chunk in [ARGV[2], ARGV[3]] in time order}.
+# then for each chunk in [ARGV[2], ARGV[3]] in time order: its chunks value,
+# data and tail}.
 _READ_SCRIPT = """
 local meta = redis.call('HMGET', KEYS[1], 'chunk_ns', 'timespan_ns', 'last_ts')
 if not meta[1] then return false end
 if meta[1] ~= ARGV[1] then return {meta[1]} end
 local lo, hi = tonumber(ARGV[2]), tonumber(ARGV[3])
 local chunks = {}
-for _, field in ipairs(redis.call('HKEYS', KEYS[2])) do
-  local c = tonumber(field)
-  if c >= lo and c <= hi then table.insert(chunks, {c, field}) end
+local fields = redis.call('HGETALL', KEYS[2])
+for i = 1, #fields, 2 do
+  local c = tonumber(fields[i])
+  if c >= lo and c <= hi then
+    table.insert(chunks, {c, fields[i], fields[i + 1]})
+  end
 end
 table.sort(chunks, function(a, b) return a[1] < b[1] end)
 local out = {meta[1], meta[2] or '', meta[3] or ''}
 for _, chunk in ipairs(chunks) do
+  table.insert(out, chunk[3])
   table.insert(out, redis.call('GET', ARGV[4] .. chunk[2]) or '')
+  table.insert(out, redis.call('GET', ARGV[5] .. chunk[2]) or '')
 end
 return out
 """
@@ -63,6 +89,12 @@ return 1
 # Chunk indices travel through Lua doubles; a span of at least a second keeps
 # them far below 2**53.
 _MIN_CHUNK_NS = 10**9
+
+#: A chunk's raw tail is compressed before it reaches this many points
+#: (64 KiB): below it, appending raw costs less than compressing.
+PACK_POINTS = 4096
+#: ... or this many frames: each costs a few microseconds to decode.
+TAIL_FRAMES = 64
 
 
 class RedisDriver(base.StorageDriver):
@@ -108,6 +140,9 @@ class RedisDriver(base.StorageDriver):
 
     def _data_key(self, metric_id, chunk=""):
         return f"{self.prefix}data:{metric_id}:{chunk}"
+
+    def _tail_key(self, metric_id, chunk=""):
+        return f"{self.prefix}tail:{metric_id}:{chunk}"
 
     def _doc_key(self, kind):
         return f"{self.prefix}doc:{kind}"
@@ -173,7 +208,8 @@ class RedisDriver(base.StorageDriver):
             chunks = pipe.hkeys(self._chunks_key(metric_id))
             pipe.multi()
             pipe.hdel(self._metrics_key(), metric_id)
-            data_keys = [self._data_key(metric_id, c.decode()) for c in chunks]
+            data_keys = [key(metric_id, c.decode()) for c in chunks
+                         for key in (self._data_key, self._tail_key)]
             pipe.delete(self._meta_key(metric_id), self._chunks_key(metric_id),
                         *data_keys)
 
@@ -241,13 +277,14 @@ class RedisDriver(base.StorageDriver):
                           self._chunks_key(metric_id)],
                     args=[chunk_ns, "-1e300" if first is None else first,
                           "1e300" if last is None else last,
-                          self._data_key(metric_id)])
+                          self._data_key(metric_id),
+                          self._tail_key(metric_id)])
                 if reply is None:
                     raise MetricNotFound(metric_id)
                 if len(reply) > 1:
                     break
-        _, timespan, last_ts, *blobs = reply
-        records = series.decode(b"".join(blobs))
+        _, timespan, last_ts, *chunks = reply
+        records = _decode_chunks(chunks)
         oldest = series.cutoff(_int_or_none(last_ts), _int_or_none(timespan))
         return series.select(records, series.later_bound(start, oldest), stop)
 
@@ -304,7 +341,8 @@ class _MetricChange:
 
     Reads come in :attr:`PHASES`, each depending on the previous one's
     replies: the metric's ``meta``, then its chunk index, then the data of
-    the chunks to rewrite (points inside their range, or retention).
+    the chunks to rewrite (points inside their range, retention) or seal
+    and the tails to compress.
     """
 
     PHASES = ("meta", "chunks", "data")
@@ -313,6 +351,7 @@ class _MetricChange:
         self.meta_key = driver._meta_key(metric_id)
         self.chunks_key = driver._chunks_key(metric_id)
         self.data_key = functools.partial(driver._data_key, metric_id)
+        self.tail_key = functools.partial(driver._tail_key, metric_id)
         self.metric_id = metric_id
         self.records = records
 
@@ -323,9 +362,15 @@ class _MetricChange:
         if phase == "chunks":
             if self.oldest is not None:
                 return [("hgetall", self.chunks_key)]
-            return [("hmget", self.chunks_key, [str(c) for c in self.parts])
-                    ] if self.parts else []
-        return [("get", self.data_key(chunk)) for chunk in self.rewrite]
+            fields = [str(c) for c in self._chunks_to_read()]
+            return [("hmget", self.chunks_key, fields)] if fields else []
+        whole = [*self.rewrite, *self.sealing]
+        return ([("get", key(chunk)) for chunk in whole
+                 for key in (self.data_key, self.tail_key)]
+                + [("get", self.tail_key(chunk)) for chunk in self.pack])
+
+    def _chunks_to_read(self):
+        return [*self.parts] + ([] if self.seal is None else [self.seal])
 
     def receive(self, phase, replies):
         """Take the replies to :meth:`requests` of ``phase``."""
@@ -336,69 +381,184 @@ class _MetricChange:
         if not meta:
             raise MetricNotFound(self.metric_id)
         last_ts = _int_or_none(meta.get(b"last_ts"))
+        chunk_ns = int(meta[b"chunk_ns"])
         records = self.records
         self.newest = last_ts
         if len(records):
             newest = int(records["t"][-1])
             self.newest = newest if last_ts is None else max(newest, last_ts)
+        # The chunk the newest point leaves, to seal.
+        self.seal = None
+        if (last_ts is not None
+                and self.newest // chunk_ns > last_ts // chunk_ns):
+            self.seal = last_ts // chunk_ns
         self.oldest = series.cutoff(self.newest,
                                     _int_or_none(meta.get(b"timespan_ns")))
         if self.oldest is not None:
             records = records[records["t"] >= self.oldest]
-        self.parts = dict(series.split_chunks(records, int(meta[b"chunk_ns"])))
+        self.parts = dict(series.split_chunks(records, chunk_ns))
 
     def _receive_chunks(self, replies):
         if self.oldest is not None:
             fields = replies[0].items()
         else:
-            fields = zip(self.parts, replies[0] if replies else ())
-        # chunk -> (first_ts, last_ts) of what is stored.
-        self.stored = {int(c): tuple(map(int, v.split()))
-                       for c, v in fields if v is not None}
-        # chunk -> new records (None: only trimmed by retention)
-        self.append, self.rewrite, self.expired = {}, {}, []
+            fields = zip(self._chunks_to_read(), replies[0] if replies else ())
+        # chunk -> _Span of what is stored.
+        self.stored = {int(c): _Span.parse(v) for c, v in fields
+                       if v is not None}
+        # chunk -> new records (None: only rewritten, by retention or seal)
+        self.append, self.pack, self.rewrite = {}, {}, {}
+        self.expired, self.sealing = [], {}
         for chunk, part in self.parts.items():
             span = self.stored.get(chunk)
-            if span is None or part["t"][0] > span[1]:
+            if span is None:
                 self.append[chunk] = part
-            else:
+            elif span.legacy or part["t"][0] <= span.last:
                 self.rewrite[chunk] = part
+            elif (span.tail_n + len(part) >= PACK_POINTS
+                  or span.tail_frames + 1 >= TAIL_FRAMES):
+                self.pack[chunk] = part
+            else:
+                self.append[chunk] = part
+        span = self.stored.get(self.seal)
+        if span is not None and not span.sealed:
+            if span.legacy or self.seal in self.rewrite:
+                self._to_rewrite(self.seal)
+            else:
+                # With the points appended to it, if any.
+                part = self.append.pop(self.seal, None)
+                self.sealing[self.seal] = (self.pack.pop(self.seal, None)
+                                           if part is None else part)
         if self.oldest is None:
             return
-        for chunk, (first, last) in self.stored.items():
-            if chunk in self.append:
-                last = int(self.append[chunk]["t"][-1])
+        for chunk, span in self.stored.items():
+            last = span.last
+            if chunk in self.parts:
+                last = max(last, int(self.parts[chunk]["t"][-1]))
             if last < self.oldest:
                 self.expired.append(chunk)
-            elif series.worth_trimming(first, last, self.oldest):
-                self.rewrite.setdefault(chunk, self.append.pop(chunk, None))
+                for plan in (self.append, self.pack, self.rewrite,
+                             self.sealing):
+                    plan.pop(chunk, None)
+            elif series.worth_trimming(span.first, last, self.oldest):
+                self._to_rewrite(chunk)
+
+    def _to_rewrite(self, chunk):
+        """Plan a rewrite of ``chunk``, with the points planned for it."""
+        if chunk not in self.rewrite:
+            self.rewrite[chunk] = None
+            for plan in (self.append, self.pack, self.sealing):
+                if chunk in plan:
+                    self.rewrite[chunk] = plan.pop(chunk)
 
     def _receive_data(self, replies):
-        for chunk, data in zip(list(self.rewrite), replies):
-            part = self.rewrite[chunk]
-            records = series.decode(data or b"")
+        replies = iter(replies)
+        for chunk, part in self.rewrite.items():
+            data, tail = next(replies) or b"", next(replies) or b""
+            records = _decode_chunk(self.stored[chunk], data, tail)
             if part is not None:
                 records = series.merge(records, part)
             if self.oldest is not None:
                 records = records[records["t"] >= self.oldest]
             self.rewrite[chunk] = records
+        for chunk, part in self.sealing.items():
+            data, tail = next(replies) or b"", next(replies) or b""
+            if part is not None:
+                tail += codec.encode(part, compress=False)
+            self.sealing[chunk] = (codec.seal(data + tail), part)
+        for chunk, part in self.pack.items():
+            self.pack[chunk] = np.concatenate(
+                [codec.decode(next(replies) or b""), part])
 
     def queue_writes(self, pipe):
         """Queue this metric's writes in the ``MULTI`` block of ``pipe``."""
         for chunk, part in self.append.items():
-            first = self.stored.get(chunk, (int(part["t"][0]),))[0]
-            pipe.append(self.data_key(chunk), series.encode(part))
-            pipe.hset(self.chunks_key, chunk, f"{first} {int(part['t'][-1])}")
-        for chunk, records in self.rewrite.items():
-            pipe.set(self.data_key(chunk), series.encode(records))
+            span = self.stored.get(chunk, _Span.empty(part))
+            pipe.append(self.tail_key(chunk), codec.encode(part, False))
+            pipe.hset(self.chunks_key, chunk, span.after(
+                part, span.tail_n + len(part), span.tail_frames + 1,
+                span.packs))
+        for chunk, records in self.pack.items():
+            span = self.stored[chunk]
+            pipe.append(self.data_key(chunk), codec.encode(records))
+            pipe.delete(self.tail_key(chunk))
             pipe.hset(self.chunks_key, chunk,
-                      f"{int(records['t'][0])} {int(records['t'][-1])}")
+                      span.after(records, 0, 0, span.packs + 1))
+        for chunk, records in self.rewrite.items():
+            pipe.set(self.data_key(chunk), codec.encode(records))
+            pipe.delete(self.tail_key(chunk))
+            pipe.hset(self.chunks_key, chunk,
+                      _Span.empty(records).after(records, 0, 0, 0))
+        for chunk, (data, part) in self.sealing.items():
+            span = self.stored[chunk]
+            if part is not None:
+                span = span._replace(last=int(part["t"][-1]))
+            pipe.set(self.data_key(chunk), data)
+            pipe.delete(self.tail_key(chunk))
+            pipe.hset(self.chunks_key, chunk, span._replace(
+                tail_n=0, tail_frames=0, packs=0).value())
         for chunk in self.expired:
-            pipe.delete(self.data_key(chunk))
+            pipe.delete(self.data_key(chunk), self.tail_key(chunk))
             pipe.hdel(self.chunks_key, chunk)
         if self.newest is not None:
             # Also what makes concurrent transactions on this metric retry.
             pipe.hset(self.meta_key, "last_ts", self.newest)
+
+
+class _Span(collections.namedtuple(
+        "_Span", "first last tail_n tail_frames packs")):
+    """A stored chunk's ``chunks`` value; ``tail_n`` is ``None`` for a
+    chunk written before frames (raw records in ``data``, no tail)."""
+
+    @classmethod
+    def parse(cls, value):
+        fields = [int(f) for f in value.split()]
+        if len(fields) == 2:
+            return cls(*fields, None, None, None)
+        if len(fields) != len(cls._fields):
+            raise codec.CorruptData(f"bad chunk index entry {value!r}")
+        return cls(*fields)
+
+    @classmethod
+    def empty(cls, records):
+        """The value of a chunk about to get ``records`` as its first."""
+        return cls(int(records["t"][0]), 0, 0, 0, 0)
+
+    @property
+    def legacy(self):
+        return self.tail_n is None
+
+    @property
+    def sealed(self):
+        """Whether nothing was added since the chunk was last rewritten or
+        sealed."""
+        return not self.legacy and not self.tail_n and not self.packs
+
+    def after(self, records, tail_n, tail_frames, packs):
+        """The value once ``records``, later than the stored points, are
+        added."""
+        return self._replace(last=int(records["t"][-1]), tail_n=tail_n,
+                             tail_frames=tail_frames, packs=packs).value()
+
+    def value(self):
+        """The ``chunks`` hash value."""
+        return " ".join(map(str, self))
+
+
+def _decode_chunk(span, data, tail):
+    if span.legacy:
+        return codec.decode_legacy(data + tail)
+    return codec.decode(data + tail)
+
+
+def _decode_chunks(reply):
+    """The records of the read script's ``value, data, tail`` triples."""
+    triples = [reply[i:i + 3] for i in range(0, len(reply), 3)]
+    spans = [_Span.parse(value) for value, _, _ in triples]
+    if not any(span.legacy for span in spans):
+        return codec.decode(b"".join(d + t for _, d, t in triples))
+    return np.concatenate([_decode_chunk(span, d, t) for span, (_, d, t)
+                           in zip(spans, triples)] or [codec.decode(b"")])
 
 
 def _int_or_none(value):

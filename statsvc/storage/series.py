@@ -1,13 +1,11 @@
-"""Numpy helpers shared by the drivers: normalising, merging, chunking, coding.
+"""Numpy helpers shared by the drivers: normalising, merging, chunking.
 
-A stored chunk is raw little-endian ``(int64 ns, float64)`` records
-(:data:`RECORD`), sorted by time with unique timestamps. Records of two
-chunks with disjoint, ordered time ranges concatenate byte-wise into a valid
-chunk, which lets drivers append without decoding.
+A series is handled as :data:`RECORD` arrays, ``(int64 ns, float64)``
+sorted by time with unique timestamps; :mod:`.codec` stores them.
 """
 import numpy as np
 
-#: One stored point: 16 bytes.
+#: One point: 16 bytes uncompressed.
 RECORD = np.dtype([("t", "<i8"), ("v", "<f8")])
 
 #: Default time span of a chunk: one UTC day, i.e. 86,400 points at 1 Hz,
@@ -81,16 +79,6 @@ def chunk_range(start, stop, chunk_ns):
     first = None if start is None else start // chunk_ns
     last = None if stop is None else (stop - 1) // chunk_ns
     return first, last
-
-
-def encode(records):
-    """Serialise records to the stored byte form."""
-    return records.astype(RECORD, copy=False).tobytes()
-
-
-def decode(data):
-    """Parse stored bytes (one chunk or several concatenated) to records."""
-    return np.frombuffer(data, dtype=RECORD)
 
 
 def cutoff(last_ts, timespan_ns):

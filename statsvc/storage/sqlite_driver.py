@@ -2,16 +2,24 @@
 
 Layout: a ``metric`` row per metric (JSON document, retention, chunk span,
 newest timestamp), ``fragment`` rows holding the series and ``document``
-rows (archive policies, rules). The series is
-cut into time chunks; a chunk is one or more fragments, each a blob of
-sorted records (:mod:`.series`), their time ranges disjoint and ordered by
-``seq``, so reading a chunk is a concatenation.
+rows (archive policies, rules). The series is cut into time chunks; a chunk
+is one or more fragments, each a blob of frames (:mod:`.codec`), their time
+ranges disjoint and ordered by ``seq``. A fragment of ``format`` 0 was
+written before frames existed: raw 16-byte records, read as such and
+rewritten as frames when a write touches it.
 
-Appending after the end of a chunk inserts a small fragment instead of
-rewriting the chunk; a fragment is folded into the one before it while that
-one is no larger (a binary counter), so a chunk has O(log n) fragments and a
-point is rewritten O(log n) times, whatever the batch size. Points landing
-inside a chunk's range are merged with the fragments they overlap only.
+Appending after the end of a chunk inserts a small fragment (a raw frame)
+instead of rewriting the chunk; a fragment is folded into the one before it
+while that one is no larger (a binary counter), joining their raw frames
+into one, so a chunk has O(log n) fragments of few frames and a point is
+copied O(log n) times, whatever the batch size. Once a fragment holds
+:data:`PACK_POINTS` points its raw frames are compressed, each point once
+(compressed frames are kept as they are). When the metric's newest point
+moves to a later chunk, the chunk it left is sealed into one fragment of
+compressed frames (:func:`.codec.seal`: about 0.7 byte per point for
+one-decimal values at regular intervals, 7 for float64 noise). Points
+landing inside a chunk's range are merged with the fragments they overlap
+only.
 
 Concurrency and durability come from SQLite: WAL journal, ``BEGIN
 IMMEDIATE`` write transactions (writers queue on ``busy_timeout`` instead of
@@ -27,7 +35,10 @@ import pathlib
 import sqlite3
 import threading
 
+import numpy as np
+
 from statsvc.storage import base
+from statsvc.storage import codec
 from statsvc.storage import series
 from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
@@ -50,6 +61,7 @@ CREATE TABLE IF NOT EXISTS fragment (
     last_ts INTEGER NOT NULL,
     n INTEGER NOT NULL,
     data BLOB NOT NULL,
+    format INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (metric, chunk, seq)
 );
 CREATE TABLE IF NOT EXISTS document (
@@ -61,6 +73,13 @@ CREATE TABLE IF NOT EXISTS document (
 """
 
 _INT64_MIN, _INT64_MAX = -2**63, 2**63 - 1
+
+# fragment.format: raw records (stores made before frames), or frames.
+_LEGACY, _FRAMES = 0, 1
+
+#: A folded fragment of at least this many points gets its raw frames
+#: compressed: below it a fragment is cheaper to copy than to compress.
+PACK_POINTS = 4096
 
 # Connections opened before a fork: closing one in the child could disturb
 # the parent's locks (SQLite forbids using them across fork), so they are
@@ -98,7 +117,8 @@ class SQLiteDriver(base.StorageDriver):
             conn = self._connect()
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
-                conn.executescript(f"BEGIN IMMEDIATE; {_SCHEMA} COMMIT;")
+                conn.executescript(
+                    f"BEGIN IMMEDIATE; {_SCHEMA} {_upgrade(conn)} COMMIT;")
             finally:
                 conn.close()
 
@@ -197,12 +217,12 @@ class SQLiteDriver(base.StorageDriver):
         with self._read() as conn:
             key, timespan, chunk_ns, last_ts = _metric_row(conn, metric_id)
             first, last = series.chunk_range(start, stop, chunk_ns)
-            blobs = conn.execute(
-                "SELECT data FROM fragment WHERE metric = ? AND chunk >= ?"
-                " AND chunk <= ? ORDER BY chunk, seq",
+            rows = conn.execute(
+                "SELECT data, format FROM fragment WHERE metric = ?"
+                " AND chunk >= ? AND chunk <= ? ORDER BY chunk, seq",
                 (key, _INT64_MIN if first is None else first,
                  _INT64_MAX if last is None else last)).fetchall()
-        records = series.decode(b"".join(blob for blob, in blobs))
+        records = _decode(rows)
         start = series.later_bound(start, series.cutoff(last_ts, timespan))
         return series.select(records, start, stop)
 
@@ -258,6 +278,21 @@ class SQLiteDriver(base.StorageDriver):
         self._local.conn = None
 
 
+def _upgrade(conn):
+    """SQL bringing a store made by an earlier version to this schema.
+
+    Stores from before frames get ``fragment.format``, 0 for their rows:
+    no data is rewritten at start-up (which would hold every worker for a
+    time growing with the store); fragments are converted as writes touch
+    them, and read correctly meanwhile.
+    """
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(fragment)")]
+    if columns and "format" not in columns:
+        return ("ALTER TABLE fragment ADD COLUMN"
+                " format INTEGER NOT NULL DEFAULT 0;")
+    return ""
+
+
 @contextlib.contextmanager
 def _setup_lock(path):
     """Serialise the set-up of one database across processes.
@@ -307,6 +342,8 @@ def _add_to_metric(conn, row, records):
     for chunk, part in series.split_chunks(records, chunk_ns):
         _write_chunk(conn, key, chunk, part)
     conn.execute("UPDATE metric SET last_ts = ? WHERE key = ?", (newest, key))
+    if last_ts is not None and newest // chunk_ns > last_ts // chunk_ns:
+        _seal(conn, key, last_ts // chunk_ns)
     if oldest is not None:
         _expire(conn, key, oldest)
 
@@ -322,9 +359,9 @@ def _write_chunk(conn, key, chunk, records):
     keep = [f for f in fragments if f[2] < first_new]
     before_new = len(keep)
     if before_new < len(fragments):
-        old = series.decode(_load(conn, key, chunk, fragments[before_new][0]))
+        old = _decode(_load(conn, key, chunk, fragments[before_new][0]))
         records = series.merge(old, records)
-    data, n = series.encode(records), len(records)
+    data, n = codec.encode(records, compress=False), len(records)
     first_ts, last_ts = int(records["t"][0]), int(records["t"][-1])
     while keep and keep[-1][3] <= n:
         _, first_ts, _, prev_n = keep.pop()
@@ -332,20 +369,57 @@ def _write_chunk(conn, key, chunk, records):
     seq = keep[-1][0] + 1 if keep else 0
     if len(keep) < before_new:
         last_folded = fragments[before_new - 1][0]
-        data = _load(conn, key, chunk, seq, last_folded) + data
+        data = _frames(_load(conn, key, chunk, seq, last_folded)) + data
+        data = codec.compact(data, compress=n >= PACK_POINTS)
+    elif n >= PACK_POINTS:
+        data = codec.compact(data)
     if len(keep) < len(fragments):
         conn.execute("DELETE FROM fragment WHERE metric = ? AND chunk = ?"
                      " AND seq >= ?", (key, chunk, seq))
-    conn.execute("INSERT INTO fragment VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 (key, chunk, seq, first_ts, last_ts, n, data))
+    conn.execute("INSERT INTO fragment VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                 (key, chunk, seq, first_ts, last_ts, n, data, _FRAMES))
 
 
-def _load(conn, key, chunk, from_seq, to_seq=_INT64_MAX):
-    blobs = conn.execute(
-        "SELECT data FROM fragment WHERE metric = ? AND chunk = ?"
+def _seal(conn, key, chunk):
+    """Make a chunk one fragment of compressed frames (:func:`codec.seal`)
+    unless it is one already.
+
+    Called when the newest point leaves the chunk: small appends left raw
+    frames and small fragments in it."""
+    rows = _load(conn, key, chunk)
+    if not rows or (len(rows) == 1 and rows[0][1] == _FRAMES
+                    and codec.sealed(rows[0][0])):
+        return
+    first_ts, last_ts, n = conn.execute(
+        "SELECT min(first_ts), max(last_ts), sum(n) FROM fragment"
+        " WHERE metric = ? AND chunk = ?", (key, chunk)).fetchone()
+    conn.execute("DELETE FROM fragment WHERE metric = ? AND chunk = ?",
+                 (key, chunk))
+    conn.execute("INSERT INTO fragment VALUES (?, ?, 0, ?, ?, ?, ?, ?)",
+                 (key, chunk, first_ts, last_ts, n,
+                  codec.seal(_frames(rows)), _FRAMES))
+
+
+def _load(conn, key, chunk, from_seq=_INT64_MIN, to_seq=_INT64_MAX):
+    """The ``(data, format)`` rows of a chunk's fragments, in order."""
+    return conn.execute(
+        "SELECT data, format FROM fragment WHERE metric = ? AND chunk = ?"
         " AND seq BETWEEN ? AND ? ORDER BY seq",
         (key, chunk, from_seq, to_seq)).fetchall()
-    return b"".join(blob for blob, in blobs)
+
+
+def _decode(rows):
+    """The records of ``(data, format)`` rows in time order."""
+    if all(fmt == _FRAMES for _, fmt in rows):
+        return codec.decode(b"".join(data for data, _ in rows))
+    return np.concatenate([codec.decode_legacy(data) if fmt == _LEGACY
+                           else codec.decode(data) for data, fmt in rows])
+
+
+def _frames(rows):
+    """``(data, format)`` rows as concatenated frames."""
+    return b"".join(codec.encode(codec.decode_legacy(data), compress=False)
+                    if fmt == _LEGACY else data for data, fmt in rows)
 
 
 def _expire(conn, key, oldest):
@@ -358,10 +432,11 @@ def _expire(conn, key, oldest):
         " WHERE metric = ? AND first_ts < ?", (key, oldest)).fetchall()
     for chunk, seq, first_ts, last_ts in straddling:
         if series.worth_trimming(first_ts, last_ts, oldest):
-            records = series.decode(_load(conn, key, chunk, seq, seq))
+            records = _decode(_load(conn, key, chunk, seq, seq))
             records = records[records["t"] >= oldest]
             conn.execute(
-                "UPDATE fragment SET first_ts = ?, n = ?, data = ?"
+                "UPDATE fragment SET first_ts = ?, n = ?, data = ?, format = ?"
                 " WHERE metric = ? AND chunk = ? AND seq = ?",
-                (int(records["t"][0]), len(records), series.encode(records),
-                 key, chunk, seq))
+                (int(records["t"][0]), len(records),
+                 codec.encode(records, compress=len(records) >= PACK_POINTS),
+                 _FRAMES, key, chunk, seq))

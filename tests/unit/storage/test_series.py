@@ -67,13 +67,6 @@ def test_chunk_range_is_inclusive_of_touched_chunks(start, stop, expected):
     assert series.chunk_range(start, stop, 10) == expected
 
 
-def test_encode_decode_round_trip_and_concatenation():
-    a, b = records([1, 2], [1.5, 2.5]), records([3], [3.5])
-    got = series.decode(series.encode(a) + series.encode(b))
-    assert got["t"].tolist() == [1, 2, 3]
-    assert got["v"].tolist() == [1.5, 2.5, 3.5]
-
-
 def test_select_returns_contiguous_arrays():
     ts, values = series.select(records([1, 2, 3, 4], [1, 2, 3, 4]), 2, 4)
     assert ts.tolist() == [2, 3] and values.tolist() == [2.0, 3.0]
