@@ -15,6 +15,7 @@
  * from an exact first window, the std's on values centred on the block's
  * mean; a window of equal values (found by the length of the current run
  * of equal values) gets exactly 0; windows of 2 or 3 points are two-pass.
+ * move_moments_time does the same over duration windows (below).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -128,6 +129,130 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
     return isfinite(c);
 }
 
+/*
+ * Duration windows: the points of (t - window, t], a variable number.  The
+ * left edge moves on while t[left] <= t[i] - window, each finite value it
+ * passes leaving the running state; gaps (NaN, +-inf) are skipped on both
+ * edges, so the same pass drops them.  Sums are a running sum, spreads
+ * the centred update above in its add-or-remove form (Welford); both
+ * restart from an exact window every max(block, 4 * window's extent)
+ * points, as the count windows do per block.  A window of 2 or 3 points
+ * is two-pass from the last finite values, which also resyncs the update.
+ */
+typedef struct {
+    double c, sum, mean, m2;  /* spreads: mean and m2 of x - c */
+    double last[TWO_PASS];    /* the last finite values - c, newest last */
+    double previous;          /* the last finite value, for the run */
+    Py_ssize_t count, run;
+} window_state;
+
+/* Restart the state on the finite values of x[left .. i]; the centre of
+ * spreads is the mean of x[left .. ahead - 1], the block to come. */
+static void restart(window_state *s, const double *x, Py_ssize_t left,
+                    Py_ssize_t i, Py_ssize_t ahead, int spreads)
+{
+    double sum = 0, squares = 0;
+    Py_ssize_t m = 0;
+    if (spreads) {
+        for (Py_ssize_t j = left; j < ahead; j++)
+            if (isfinite(x[j])) {
+                sum += x[j];
+                m++;
+            }
+        s->c = sum / (double)m;  /* m > 0: x[i] is finite */
+        sum = 0;
+        for (Py_ssize_t j = i, k = TWO_PASS - 1; j >= left && k >= 0; j--)
+            if (isfinite(x[j]))
+                s->last[k--] = x[j] - s->c;
+    }
+    for (Py_ssize_t j = left; j <= i; j++)
+        if (isfinite(x[j]))
+            sum += x[j] - s->c;
+    s->sum = sum;
+    s->mean = sum / (double)s->count;
+    for (Py_ssize_t j = left; spreads && j <= i; j++)
+        if (isfinite(x[j])) {
+            double d = (x[j] - s->c) - s->mean;
+            squares += d * d;
+        }
+    s->m2 = squares;
+}
+
+static inline void add(window_state *s, double y, int spreads)
+{
+    s->count++;
+    if (!spreads) {
+        s->sum += y;
+        return;
+    }
+    double d = y - s->mean;
+    s->mean += d / (double)s->count;
+    s->m2 += d * (y - s->mean);
+    for (int j = 0; j + 1 < TWO_PASS; j++)
+        s->last[j] = s->last[j + 1];
+    s->last[TWO_PASS - 1] = y;
+    if (s->count <= TWO_PASS)
+        two_pass(s->last + TWO_PASS - s->count, s->count, 0, &s->mean,
+                 &s->m2);
+}
+
+static inline void remove_value(window_state *s, double y, int spreads)
+{
+    if (--s->count == 0) {
+        s->sum = s->mean = s->m2 = 0;
+    } else if (!spreads) {
+        s->sum -= y;
+    } else {
+        double d = y - s->mean;
+        s->mean -= d / (double)s->count;
+        s->m2 -= d * (y - s->mean);
+    }
+}
+
+/* The kind's result for the window ending at x (finite). */
+static inline double result(const window_state *s, double x, int kind)
+{
+    if (kind == SUM)
+        return s->sum;
+    if (kind == MEAN)
+        return s->sum / (double)s->count;
+    return spread(s->m2, (x - s->c) - s->mean, 1.0 / (double)(s->count - 1),
+                  s->run >= s->count, kind == ZSCORE);
+}
+
+/* Results of the windows ending at finite points that hold at least
+ * min_points points, into out_t and out; return how many. */
+static Py_ssize_t time_moments(const long long *t, const double *x,
+                               Py_ssize_t n, unsigned long long window,
+                               Py_ssize_t min_points, int kind,
+                               Py_ssize_t block, long long *out_t, double *out)
+{
+    int spreads = kind >= STD;
+    window_state s = {0};
+    Py_ssize_t left = 0, since = -1, written = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        /* Unsigned: no overflow, and never past i since window > 0. */
+        for (; (unsigned long long)t[i] - (unsigned long long)t[left]
+               >= window; left++)
+            if (isfinite(x[left]))
+                remove_value(&s, x[left] - s.c, spreads);
+        s.run = s.count && x[i] == s.previous ? s.run + 1 : 1;
+        s.previous = x[i];
+        add(&s, x[i] - s.c, spreads);
+        if (since < 0 || (++since >= block && since >= 4 * (i - left + 1))) {
+            restart(&s, x, left, i, i + block < n ? i + block : n, spreads);
+            since = 0;
+        }
+        if (s.count >= min_points) {
+            out_t[written] = t[i];
+            out[written++] = result(&s, x[i], kind);
+        }
+    }
+    return written;
+}
+
 PyDoc_STRVAR(move_moments_doc,
 "move_moments(values, window, out, kind, block, stop) -> bool\n"
 "\n"
@@ -187,8 +312,62 @@ static PyObject *py_move_moments(PyObject *self, PyObject *args)
     return PyBool_FromLong(finite);
 }
 
+PyDoc_STRVAR(move_moments_time_doc,
+"move_moments_time(timestamps, values, window, min_points, kind, block,\n"
+"                  out_timestamps, out) -> int\n"
+"\n"
+"For each finite value, the ``kind`` (as in move_moments) of the finite\n"
+"values whose timestamps are in ``(t - window, t]``, ``t`` its own, if\n"
+"there are at least ``min_points`` of them (2 at least for the std and\n"
+"z-score): written with ``t`` into ``out_timestamps`` and ``out`` in\n"
+"order; return how many.  ``timestamps`` (int64 ns, ascending) and\n"
+"``values`` (float64, NaN and +-inf skipped) are C-contiguous buffers of\n"
+"one length, the outputs writable ones as long, ``window`` > 0 ns.  The\n"
+"update restarts every ``max(block, 4 * extent)`` points, ``extent`` the\n"
+"window's span in points, gaps included.  Releases the GIL.");
+
+static PyObject *py_move_moments_time(PyObject *self, PyObject *args)
+{
+    Py_buffer t, values, out_t, out;
+    long long window;
+    Py_ssize_t min_points, block, written = 0;
+    int kind;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*Lninw*w*", &t, &values, &window,
+                          &min_points, &kind, &block, &out_t, &out))
+        return NULL;
+    Py_ssize_t n = values.len / (Py_ssize_t)sizeof(double);
+    if (values.len % sizeof(double) || t.len != values.len
+        || out_t.len != values.len || out.len != values.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "buffers must hold as many int64 or float64");
+    } else if (kind < SUM || kind > ZSCORE) {
+        PyErr_SetString(PyExc_ValueError, "kind must be 0, 1, 2 or 3");
+    } else if (window < 1 || min_points < 1 || block < 1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "window, min_points and block must be positive");
+    } else {
+        if (kind >= STD && min_points < 2)
+            min_points = 2;
+        Py_BEGIN_ALLOW_THREADS
+        written = time_moments(t.buf, values.buf, n, window, min_points, kind,
+                               block, out_t.buf, out.buf);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&t);
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&out_t);
+    PyBuffer_Release(&out);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSsize_t(written);
+}
+
 static PyMethodDef methods[] = {
     {"move_moments", py_move_moments, METH_VARARGS, move_moments_doc},
+    {"move_moments_time", py_move_moments_time, METH_VARARGS,
+     move_moments_time_doc},
     {NULL, NULL, 0, NULL}
 };
 
