@@ -143,7 +143,7 @@ def test_validate_names_the_bad_parameter(plugin, name, query, parameter):
 
 def test_validate_fills_defaults(plugin):
     assert plugin("moving-average").validate({"window": "4"}) == {
-        "window": 4, "center": False}
+        "window": 4, "center": False, "min_points": None}
     assert plugin("ewma").validate({"span": "9"}) == {
         "alpha": None, "span": 9.0, "halflife": None}
 
