@@ -138,116 +138,144 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
  * restart from an exact window every max(block, 4 * window's extent)
  * points, as the count windows do per block.  A window of 2 or 3 points
  * is two-pass from the last finite values, which also resyncs the update.
+ * The state lives in locals (a struct whose address a call takes stays in
+ * memory: 2x slower), and restrict tells the compiler that the outputs do
+ * not overwrite it.
  */
-typedef struct {
-    double c, sum, mean, m2;  /* spreads: mean and m2 of x - c */
-    double last[TWO_PASS];    /* the last finite values - c, newest last */
-    double previous;          /* the last finite value, for the run */
-    Py_ssize_t count, run;
-} window_state;
+typedef const long long *restrict stamps;
+typedef const double *restrict floats;
 
-/* Restart the state on the finite values of x[left .. i]; the centre of
- * spreads is the mean of x[left .. ahead - 1], the block to come. */
-static void restart(window_state *s, const double *x, Py_ssize_t left,
-                    Py_ssize_t i, Py_ssize_t ahead, int spreads)
+/* Whether t[left] is out of the window of t[i]: unsigned, so no overflow,
+ * and never true for left == i since window > 0. */
+static inline int gone_by(stamps t, Py_ssize_t left, Py_ssize_t i,
+                          unsigned long long window)
 {
-    double sum = 0, squares = 0;
-    Py_ssize_t m = 0;
-    if (spreads) {
-        for (Py_ssize_t j = left; j < ahead; j++)
-            if (isfinite(x[j])) {
-                sum += x[j];
-                m++;
-            }
-        s->c = sum / (double)m;  /* m > 0: x[i] is finite */
-        sum = 0;
-        for (Py_ssize_t j = i, k = TWO_PASS - 1; j >= left && k >= 0; j--)
-            if (isfinite(x[j]))
-                s->last[k--] = x[j] - s->c;
-    }
-    for (Py_ssize_t j = left; j <= i; j++)
-        if (isfinite(x[j]))
-            sum += x[j] - s->c;
-    s->sum = sum;
-    s->mean = sum / (double)s->count;
-    for (Py_ssize_t j = left; spreads && j <= i; j++)
-        if (isfinite(x[j])) {
-            double d = (x[j] - s->c) - s->mean;
-            squares += d * d;
-        }
-    s->m2 = squares;
+    return (unsigned long long)t[i] - (unsigned long long)t[left] >= window;
 }
 
-static inline void add(window_state *s, double y, int spreads)
+/* Whether to restart at point i after `since` points. */
+static inline int restart_due(Py_ssize_t *since, Py_ssize_t block,
+                              Py_ssize_t extent)
 {
-    s->count++;
-    if (!spreads) {
-        s->sum += y;
-        return;
-    }
-    double d = y - s->mean;
-    s->mean += d / (double)s->count;
-    s->m2 += d * (y - s->mean);
-    for (int j = 0; j + 1 < TWO_PASS; j++)
-        s->last[j] = s->last[j + 1];
-    s->last[TWO_PASS - 1] = y;
-    if (s->count <= TWO_PASS)
-        two_pass(s->last + TWO_PASS - s->count, s->count, 0, &s->mean,
-                 &s->m2);
+    if (*since >= 0 && (++*since < block || *since < 4 * extent))
+        return 0;
+    *since = 0;
+    return 1;
 }
 
-static inline void remove_value(window_state *s, double y, int spreads)
+static Py_ssize_t time_sums(stamps t, floats x, Py_ssize_t n,
+                            unsigned long long window, Py_ssize_t min_points,
+                            int mean, Py_ssize_t block,
+                            long long *restrict out_t, double *restrict out)
 {
-    if (--s->count == 0) {
-        s->sum = s->mean = s->m2 = 0;
-    } else if (!spreads) {
-        s->sum -= y;
-    } else {
-        double d = y - s->mean;
-        s->mean -= d / (double)s->count;
-        s->m2 -= d * (y - s->mean);
-    }
-}
-
-/* The kind's result for the window ending at x (finite). */
-static inline double result(const window_state *s, double x, int kind)
-{
-    if (kind == SUM)
-        return s->sum;
-    if (kind == MEAN)
-        return s->sum / (double)s->count;
-    return spread(s->m2, (x - s->c) - s->mean, 1.0 / (double)(s->count - 1),
-                  s->run >= s->count, kind == ZSCORE);
-}
-
-/* Results of the windows ending at finite points that hold at least
- * min_points points, into out_t and out; return how many. */
-static Py_ssize_t time_moments(const long long *t, const double *x,
-                               Py_ssize_t n, unsigned long long window,
-                               Py_ssize_t min_points, int kind,
-                               Py_ssize_t block, long long *out_t, double *out)
-{
-    int spreads = kind >= STD;
-    window_state s = {0};
-    Py_ssize_t left = 0, since = -1, written = 0;
+    double sum = 0;
+    Py_ssize_t left = 0, count = 0, since = -1, written = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (!isfinite(x[i]))
             continue;
-        /* Unsigned: no overflow, and never past i since window > 0. */
-        for (; (unsigned long long)t[i] - (unsigned long long)t[left]
-               >= window; left++)
-            if (isfinite(x[left]))
-                remove_value(&s, x[left] - s.c, spreads);
-        s.run = s.count && x[i] == s.previous ? s.run + 1 : 1;
-        s.previous = x[i];
-        add(&s, x[i] - s.c, spreads);
-        if (since < 0 || (++since >= block && since >= 4 * (i - left + 1))) {
-            restart(&s, x, left, i, i + block < n ? i + block : n, spreads);
-            since = 0;
+        for (; gone_by(t, left, i, window); left++)
+            if (isfinite(x[left])) {
+                sum -= x[left];
+                count--;
+            }
+        sum = count ? sum + x[i] : x[i];
+        count++;
+        if (restart_due(&since, block, i - left + 1)) {
+            sum = 0;
+            for (Py_ssize_t j = left; j <= i; j++)
+                if (isfinite(x[j]))
+                    sum += x[j];
         }
-        if (s.count >= min_points) {
+        if (count >= min_points) {
             out_t[written] = t[i];
-            out[written++] = result(&s, x[i], kind);
+            out[written++] = mean ? sum / (double)count : sum;
+        }
+    }
+    return written;
+}
+
+typedef struct {
+    double c, mean, m2;  /* the centre; mean and m2 of x - c */
+} moments;
+
+/* The exact moments of the finite values of x[left .. i], centred on the
+ * mean of those of x[left .. ahead - 1], the block to come. */
+static moments exact(floats x, Py_ssize_t left, Py_ssize_t i,
+                     Py_ssize_t ahead)
+{
+    moments m = {0, 0, 0};
+    double sum = 0;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t j = left; j < ahead; j++)
+        if (isfinite(x[j])) {
+            sum += x[j];
+            count++;
+        }
+    m.c = sum / (double)count;  /* count > 0: x[i] is finite */
+    sum = 0;
+    count = 0;
+    for (Py_ssize_t j = left; j <= i; j++)
+        if (isfinite(x[j])) {
+            sum += x[j] - m.c;
+            count++;
+        }
+    m.mean = sum / (double)count;
+    for (Py_ssize_t j = left; j <= i; j++)
+        if (isfinite(x[j])) {
+            double d = (x[j] - m.c) - m.mean;
+            m.m2 += d * d;
+        }
+    return m;
+}
+
+static Py_ssize_t time_spreads(stamps t, floats x, Py_ssize_t n,
+                               unsigned long long window,
+                               Py_ssize_t min_points, int zscore,
+                               Py_ssize_t block, long long *restrict out_t,
+                               double *restrict out)
+{
+    double c = 0, mean = 0, m2 = 0, previous = 0;
+    double last[TWO_PASS] = {0};  /* the last finite values - c */
+    Py_ssize_t left = 0, count = 0, run = 0, since = -1, written = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        for (; gone_by(t, left, i, window); left++) {
+            if (!isfinite(x[left]))
+                continue;
+            /* 1 / count is ready before d: the division is off the chain
+             * of dependent updates, which sets the pace. */
+            double d = (x[left] - c) - mean, inv = 1.0 / (double)--count;
+            if (count) {
+                mean -= d * inv;
+                m2 -= d * ((x[left] - c) - mean);
+            }
+        }
+        run = count && x[i] == previous ? run + 1 : 1;
+        previous = x[i];
+        double y = x[i] - c, d = y - (count ? mean : y);
+        double inv = 1.0 / (double)++count;
+        mean = count > 1 ? mean + d * inv : y;
+        m2 = count > 1 ? m2 + d * (y - mean) : 0;
+        for (int j = 0; j + 1 < TWO_PASS; j++)
+            last[j] = last[j + 1];
+        last[TWO_PASS - 1] = y;
+        if (restart_due(&since, block, i - left + 1)) {
+            moments m = exact(x, left, i, i + block < n ? i + block : n);
+            c = m.c;
+            mean = m.mean;
+            m2 = m.m2;
+            for (Py_ssize_t j = i, k = TWO_PASS - 1; j >= left && k >= 0; j--)
+                if (isfinite(x[j]))
+                    last[k--] = x[j] - c;
+        } else if (count <= TWO_PASS) {
+            two_pass(last + TWO_PASS - count, count, 0, &mean, &m2);
+        }
+        if (count >= min_points) {
+            out_t[written] = t[i];
+            out[written++] = spread(m2, (x[i] - c) - mean,
+                                    1.0 / (double)(count - 1), run >= count,
+                                    zscore);
         }
     }
     return written;
@@ -351,8 +379,11 @@ static PyObject *py_move_moments_time(PyObject *self, PyObject *args)
         if (kind >= STD && min_points < 2)
             min_points = 2;
         Py_BEGIN_ALLOW_THREADS
-        written = time_moments(t.buf, values.buf, n, window, min_points, kind,
-                               block, out_t.buf, out.buf);
+        written = kind >= STD
+            ? time_spreads(t.buf, values.buf, n, window, min_points,
+                           kind == ZSCORE, block, out_t.buf, out.buf)
+            : time_sums(t.buf, values.buf, n, window, min_points,
+                        kind == MEAN, block, out_t.buf, out.buf);
         Py_END_ALLOW_THREADS
     }
     PyBuffer_Release(&t);
