@@ -2,7 +2,8 @@
 
 For every plugin, on metric-like series (10 + N(0, 1) noise on 1e4, 1 s
 apart) of 10**5 and 10**6 points (and 10**7 with ``--large``) and windows of
-10 and 1000 points: the median time of ``compute`` (after ``validate``, as
+10 and 1000 points, then duration windows of 10 s and 1000 s on irregular
+series with gaps (pandas' time-based ``rolling``): the median time of ``compute`` (after ``validate``, as
 the API calls them), of the pandas equivalent and of the raw kernel
 (bottleneck's ``move_*`` or numpy; compositions of them for zscore; for
 percentile q=90, scipy's ``ndimage.rank_filter`` run for both ranks), the
@@ -96,6 +97,49 @@ def _cases(w):
     return cases
 
 
+def _duration_cases(w):
+    """name -> case for a duration window ``w`` ("10s"); the pandas
+    references take (pandas series on a DatetimeIndex, array, ts)."""
+    cases = {}
+    for name, cls, method in [
+            ("moving-average", moving_average.MovingAverage, "mean"),
+            ("moving-sum", moving_average.MovingSum, "sum"),
+            ("moving-median", moving_average.MovingMedian, "median"),
+            ("moving-min", moving_average.MovingMin, "min"),
+            ("moving-max", moving_average.MovingMax, "max"),
+            ("moving-std", moving_average.MovingStd, "std")]:
+        cases[name] = _case(
+            cls(), {"window": w},
+            lambda s, x, t, method=method: getattr(s.rolling(w), method)())
+    cases.update({
+        "percentile q=90": _case(percentile.MovingPercentile(),
+                                 {"window": w, "q": 90},
+                                 lambda s, x, t: s.rolling(w).quantile(0.9)),
+        "zscore": _case(zscore.ZScore(), {"window": w},
+                        lambda s, x, t: (s - s.rolling(w).mean())
+                        / s.rolling(w).std()),
+    })
+    return cases
+
+
+def _irregular(n):
+    """Timestamps 1 s apart on average (exponential steps) and the values
+    of the count-window rows with 1 % of them gaps (NaN)."""
+    rng = np.random.default_rng(n + 1)
+    steps = rng.exponential(1.0, n) * 1e9
+    stamps = np.cumsum(steps).astype(np.int64) + 1_700_000_000 * 10 ** 9
+    values = rng.standard_normal(n) * 10 + 1e4
+    values[rng.random(n) < 0.01] = np.nan
+    return stamps, values
+
+
+def _ours(case, data):
+    """The plugin's ``compute`` on ``data``, validated as the API does."""
+    plugin = case["plugin"]
+    params = plugin.validate({k: str(v) for k, v in case["query"].items()})
+    return lambda: plugin.compute(data, **params)
+
+
 def _medians_ms(functions, repeat):
     """Median time of each function, run in turns so that load hits all."""
     times = [[] for _ in functions]
@@ -149,27 +193,45 @@ def main():
                 if not case["windowed"] and name in done:
                     continue
                 done.add(name)
-                plugin = case["plugin"]
-                params = plugin.validate({k: str(v)
-                                          for k, v in case["query"].items()})
-
-                def ours():
-                    return plugin.compute(data, **params)
-
+                ours = _ours(case, data)
                 out = ours().values
                 functions = [ours,
                              lambda: case["pandas"](series, values, stamps)]
                 if case["kernel"]:
                     functions.append(lambda: case["kernel"](values, stamps))
                 ours_ms, *refs = _medians_ms(functions, repeat)
-                pandas_ms = refs[0]
-                kernel_ms = refs[1] if case["kernel"] else float("nan")
                 absolute, relative = _diffs(
                     out, case["pandas"](series, values, stamps).to_numpy())
-                print(f"{name:16} {n:>9} {w if case['windowed'] else '-':>5}"
-                      f" {ours_ms:9.2f} {pandas_ms:9.2f} {kernel_ms:9.2f}"
-                      f" {ours_ms / pandas_ms:8.3f} {ours_ms / min(refs):9.3f}"
-                      f" {absolute:9.1e} {relative:9.1e}", flush=True)
+                _row(name, n, w if case["windowed"] else "-", ours_ms, refs,
+                     absolute, relative)
+        # Duration windows of 10 s and 1000 s (about 10 and 1000 points) on
+        # an irregular series with gaps; pandas' results at the gaps (it
+        # gives one, we do not) are left out of the comparison.
+        stamps, values = _irregular(n)
+        series = pd.Series(values, index=pd.DatetimeIndex(stamps))
+        data = Series(stamps, values)
+        valid = np.isfinite(values)
+        for w in ("10s", "1000s"):
+            for name, case in _duration_cases(w).items():
+                if args.only and name.split()[0] not in args.only.split(","):
+                    continue
+                ours = _ours(case, data)
+                out = ours().values
+                ours_ms, pandas_ms = _medians_ms(
+                    [ours, lambda: case["pandas"](series, values, stamps)],
+                    repeat)
+                reference = case["pandas"](series, values, stamps).to_numpy()
+                _row(name, n, w, ours_ms, [pandas_ms],
+                     *_diffs(out, reference[valid]))
+
+
+def _row(name, n, w, ours_ms, refs, absolute, relative):
+    """One line of the table; ``refs`` is pandas' time, then the kernel's."""
+    kernel_ms = refs[1] if len(refs) > 1 else float("nan")
+    print(f"{name:16} {n:>9} {w:>5} {ours_ms:9.2f} {refs[0]:9.2f}"
+          f" {kernel_ms:9.2f} {ours_ms / refs[0]:8.3f}"
+          f" {ours_ms / min(refs):9.3f} {absolute:9.1e} {relative:9.1e}",
+          flush=True)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@
  * from an exact first window, the std's on values centred on the block's
  * mean; a window of equal values (found by the length of the current run
  * of equal values) gets exactly 0; windows of 2 or 3 points are two-pass.
+ * move_moments_time does the same over duration windows (below).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -128,6 +129,158 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
     return isfinite(c);
 }
 
+/*
+ * Duration windows: the points of (t - window, t], a variable number.  The
+ * left edge moves on while t[left] <= t[i] - window, each finite value it
+ * passes leaving the running state; gaps (NaN, +-inf) are skipped on both
+ * edges, so the same pass drops them.  Sums are a running sum, spreads
+ * the centred update above in its add-or-remove form (Welford); both
+ * restart from an exact window every max(block, 4 * window's extent)
+ * points, as the count windows do per block.  A window of 2 or 3 points
+ * is two-pass from the last finite values, which also resyncs the update.
+ * The state lives in locals (a struct whose address a call takes stays in
+ * memory: 2x slower), and restrict tells the compiler that the outputs do
+ * not overwrite it.
+ */
+typedef const long long *restrict stamps;
+typedef const double *restrict floats;
+
+/* Whether t[left] is out of the window of t[i]: unsigned, so no overflow,
+ * and never true for left == i since window > 0. */
+static inline int gone_by(stamps t, Py_ssize_t left, Py_ssize_t i,
+                          unsigned long long window)
+{
+    return (unsigned long long)t[i] - (unsigned long long)t[left] >= window;
+}
+
+/* Whether to restart at point i after `since` points. */
+static inline int restart_due(Py_ssize_t *since, Py_ssize_t block,
+                              Py_ssize_t extent)
+{
+    if (*since >= 0 && (++*since < block || *since < 4 * extent))
+        return 0;
+    *since = 0;
+    return 1;
+}
+
+static Py_ssize_t time_sums(stamps t, floats x, Py_ssize_t n,
+                            unsigned long long window, Py_ssize_t min_points,
+                            int mean, Py_ssize_t block,
+                            long long *restrict out_t, double *restrict out)
+{
+    double sum = 0;
+    Py_ssize_t left = 0, count = 0, since = -1, written = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        for (; gone_by(t, left, i, window); left++)
+            if (isfinite(x[left])) {
+                sum -= x[left];
+                count--;
+            }
+        sum = count ? sum + x[i] : x[i];
+        count++;
+        if (restart_due(&since, block, i - left + 1)) {
+            sum = 0;
+            for (Py_ssize_t j = left; j <= i; j++)
+                if (isfinite(x[j]))
+                    sum += x[j];
+        }
+        if (count >= min_points) {
+            out_t[written] = t[i];
+            out[written++] = mean ? sum / (double)count : sum;
+        }
+    }
+    return written;
+}
+
+typedef struct {
+    double c, mean, m2;  /* the centre; mean and m2 of x - c */
+} moments;
+
+/* The exact moments of the finite values of x[left .. i], centred on the
+ * mean of those of x[left .. ahead - 1], the block to come. */
+static moments exact(floats x, Py_ssize_t left, Py_ssize_t i,
+                     Py_ssize_t ahead)
+{
+    moments m = {0, 0, 0};
+    double sum = 0;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t j = left; j < ahead; j++)
+        if (isfinite(x[j])) {
+            sum += x[j];
+            count++;
+        }
+    m.c = sum / (double)count;  /* count > 0: x[i] is finite */
+    sum = 0;
+    count = 0;
+    for (Py_ssize_t j = left; j <= i; j++)
+        if (isfinite(x[j])) {
+            sum += x[j] - m.c;
+            count++;
+        }
+    m.mean = sum / (double)count;
+    for (Py_ssize_t j = left; j <= i; j++)
+        if (isfinite(x[j])) {
+            double d = (x[j] - m.c) - m.mean;
+            m.m2 += d * d;
+        }
+    return m;
+}
+
+static Py_ssize_t time_spreads(stamps t, floats x, Py_ssize_t n,
+                               unsigned long long window,
+                               Py_ssize_t min_points, int zscore,
+                               Py_ssize_t block, long long *restrict out_t,
+                               double *restrict out)
+{
+    double c = 0, mean = 0, m2 = 0, previous = 0;
+    double last[TWO_PASS] = {0};  /* the last finite values - c */
+    Py_ssize_t left = 0, count = 0, run = 0, since = -1, written = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!isfinite(x[i]))
+            continue;
+        for (; gone_by(t, left, i, window); left++) {
+            if (!isfinite(x[left]))
+                continue;
+            /* 1 / count is ready before d: the division is off the chain
+             * of dependent updates, which sets the pace. */
+            double d = (x[left] - c) - mean, inv = 1.0 / (double)--count;
+            if (count) {
+                mean -= d * inv;
+                m2 -= d * ((x[left] - c) - mean);
+            }
+        }
+        run = count && x[i] == previous ? run + 1 : 1;
+        previous = x[i];
+        double y = x[i] - c, d = y - (count ? mean : y);
+        double inv = 1.0 / (double)++count;
+        mean = count > 1 ? mean + d * inv : y;
+        m2 = count > 1 ? m2 + d * (y - mean) : 0;
+        for (int j = 0; j + 1 < TWO_PASS; j++)
+            last[j] = last[j + 1];
+        last[TWO_PASS - 1] = y;
+        if (restart_due(&since, block, i - left + 1)) {
+            moments m = exact(x, left, i, i + block < n ? i + block : n);
+            c = m.c;
+            mean = m.mean;
+            m2 = m.m2;
+            for (Py_ssize_t j = i, k = TWO_PASS - 1; j >= left && k >= 0; j--)
+                if (isfinite(x[j]))
+                    last[k--] = x[j] - c;
+        } else if (count <= TWO_PASS) {
+            two_pass(last + TWO_PASS - count, count, 0, &mean, &m2);
+        }
+        if (count >= min_points) {
+            out_t[written] = t[i];
+            out[written++] = spread(m2, (x[i] - c) - mean,
+                                    1.0 / (double)(count - 1), run >= count,
+                                    zscore);
+        }
+    }
+    return written;
+}
+
 PyDoc_STRVAR(move_moments_doc,
 "move_moments(values, window, out, kind, block, stop) -> bool\n"
 "\n"
@@ -187,8 +340,65 @@ static PyObject *py_move_moments(PyObject *self, PyObject *args)
     return PyBool_FromLong(finite);
 }
 
+PyDoc_STRVAR(move_moments_time_doc,
+"move_moments_time(timestamps, values, window, min_points, kind, block,\n"
+"                  out_timestamps, out) -> int\n"
+"\n"
+"For each finite value, the ``kind`` (as in move_moments) of the finite\n"
+"values whose timestamps are in ``(t - window, t]``, ``t`` its own, if\n"
+"there are at least ``min_points`` of them (2 at least for the std and\n"
+"z-score): written with ``t`` into ``out_timestamps`` and ``out`` in\n"
+"order; return how many.  ``timestamps`` (int64 ns, ascending) and\n"
+"``values`` (float64, NaN and +-inf skipped) are C-contiguous buffers of\n"
+"one length, the outputs writable ones as long, ``window`` > 0 ns.  The\n"
+"update restarts every ``max(block, 4 * extent)`` points, ``extent`` the\n"
+"window's span in points, gaps included.  Releases the GIL.");
+
+static PyObject *py_move_moments_time(PyObject *self, PyObject *args)
+{
+    Py_buffer t, values, out_t, out;
+    long long window;
+    Py_ssize_t min_points, block, written = 0;
+    int kind;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*Lninw*w*", &t, &values, &window,
+                          &min_points, &kind, &block, &out_t, &out))
+        return NULL;
+    Py_ssize_t n = values.len / (Py_ssize_t)sizeof(double);
+    if (values.len % sizeof(double) || t.len != values.len
+        || out_t.len != values.len || out.len != values.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "buffers must hold as many int64 or float64");
+    } else if (kind < SUM || kind > ZSCORE) {
+        PyErr_SetString(PyExc_ValueError, "kind must be 0, 1, 2 or 3");
+    } else if (window < 1 || min_points < 1 || block < 1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "window, min_points and block must be positive");
+    } else {
+        if (kind >= STD && min_points < 2)
+            min_points = 2;
+        Py_BEGIN_ALLOW_THREADS
+        written = kind >= STD
+            ? time_spreads(t.buf, values.buf, n, window, min_points,
+                           kind == ZSCORE, block, out_t.buf, out.buf)
+            : time_sums(t.buf, values.buf, n, window, min_points,
+                        kind == MEAN, block, out_t.buf, out.buf);
+        Py_END_ALLOW_THREADS
+    }
+    PyBuffer_Release(&t);
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&out_t);
+    PyBuffer_Release(&out);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSsize_t(written);
+}
+
 static PyMethodDef methods[] = {
     {"move_moments", py_move_moments, METH_VARARGS, move_moments_doc},
+    {"move_moments_time", py_move_moments_time, METH_VARARGS,
+     move_moments_time_doc},
     {NULL, NULL, 0, NULL}
 };
 

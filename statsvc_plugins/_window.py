@@ -1,17 +1,34 @@
 """What the moving-window plugins share: parameters, gaps, stamping."""
 import abc
+import datetime
 
-from statsvc.statistics import Parameter, Series, Statistic, as_series, drop_gaps
-from statsvc_plugins import _kernels
+from statsvc.statistics import (
+    Parameter, ParameterError, Series, Statistic, as_series, drop_gaps)
+from statsvc_plugins import _durations, _kernels
 
 #: Largest window a query may ask for: bounds memory and time per request.
 MAX_WINDOW = 10 ** 7
+#: Longest duration window: ten years, beyond any retention worth a window
+#: (the cost of a duration window is bounded by the points read anyway).
+MAX_DURATION = datetime.timedelta(days=3660)
+_MICROSECOND = datetime.timedelta(microseconds=1)
 
 
 def window_parameter(min=1):
-    """The ``window`` parameter: a number of points, bounded."""
+    """The ``window`` parameter: a number of points, or a duration."""
     return Parameter("window", int, min=min, max=MAX_WINDOW,
-                     help="window length, in points (gaps excluded)")
+                     max_duration=MAX_DURATION,
+                     help="window: a number of points (gaps excluded), or a"
+                          " duration with a unit (5min, 300s, 1h30m), the"
+                          " valid points in (t - window, t]")
+
+
+def min_points_parameter(min=1):
+    """``min_points``: the fewest points a duration window needs."""
+    return Parameter("min_points", int, default=None, min=min,
+                     max=MAX_WINDOW,
+                     help=f"duration windows only: fewest valid points a"
+                          f" window needs to give a result (default {min})")
 
 
 CENTER = Parameter(
@@ -21,7 +38,10 @@ CENTER = Parameter(
 
 
 class WindowStatistic(Statistic):
-    """A statistic of each run of ``window`` consecutive points.
+    """A statistic of each window of points: a count or a duration.
+
+    A ``window`` count (``window=10``, a bare number) is a run of
+    consecutive points:
 
     Gaps (NaN, and +-inf, which JSON cannot carry) are dropped first, so a
     window is ``window`` *valid* points.  One output point per full window:
@@ -30,12 +50,38 @@ class WindowStatistic(Statistic):
     ``center=true`` with the timestamp at index ``(window - 1) // 2`` from
     its end (the middle point; for an even window the later of the two
     middle points, as ``pandas.Series.rolling(center=True)`` labels it).
+
+    A ``window`` duration (``window=5min``, a :class:`datetime.timedelta`)
+    holds the valid points in ``(t - window, t]`` for each valid point's
+    timestamp ``t``, as ``pandas.Series.rolling('5min')``: one result per
+    valid point, stamped ``t``, from the start of the series (where the
+    windows hold what points there are).  ``min_points`` drops the results
+    of windows holding fewer points (pandas' ``min_periods``, whose NaN
+    results JSON could not carry); pandas' results at gaps are not given,
+    a gap being no point.  ``center`` is for counts only.
     """
 
-    parameters = (window_parameter(), CENTER)
+    parameters = (window_parameter(), CENTER, min_points_parameter())
 
-    def compute(self, data, window, center=False, **params):
+    def check_parameters(self, params):
+        """``center`` needs a count window, ``min_points`` a duration."""
+        if isinstance(params["window"], datetime.timedelta):
+            if params.get("center"):
+                raise ParameterError("center", "a duration window cannot be"
+                                               " centred")
+        elif params.get("min_points") is not None:
+            raise ParameterError("min_points", "applies to duration windows"
+                                               " only (a count window is"
+                                               " always full)")
+        return params
+
+    def compute(self, data, window, center=False, min_points=None,
+                **params):
         data = as_series(data)
+        if isinstance(window, datetime.timedelta):
+            return Series(*self.duration_kernel(
+                data.timestamps, data.values, window // _MICROSECOND * 1000,
+                min_points or 1, **params))
         out = None
         if len(data.values) >= window:
             out = self.kernel_unless_gaps(data.values, window, **params)
@@ -64,6 +110,16 @@ class WindowStatistic(Statistic):
         ``values`` has no gaps and at least ``window`` points.
         """
 
+    @abc.abstractmethod
+    def duration_kernel(self, timestamps, values, window_ns, min_points,
+                        **params):
+        """Return ``(timestamps, values)`` of the duration windows.
+
+        As the kernels of :mod:`statsvc_plugins._durations`: ``values`` may
+        have gaps, one result per valid point whose window ``(t -
+        window_ns, t]`` holds at least ``min_points`` valid points.
+        """
+
 
 class MomentStatistic(WindowStatistic):
     """A windowed sum, mean, std or z-score: one C pass that finds gaps too.
@@ -79,3 +135,7 @@ class MomentStatistic(WindowStatistic):
     def kernel_unless_gaps(self, values, window):
         return _kernels.move_moment(values, window, self.moment,
                                     stop_at_gap=True)
+
+    def duration_kernel(self, timestamps, values, window_ns, min_points):
+        return _durations.moment(timestamps, values, window_ns, min_points,
+                                 self.moment)

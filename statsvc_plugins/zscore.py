@@ -1,5 +1,6 @@
 """Moving z-score, a simple anomaly score."""
-from statsvc_plugins._window import MomentStatistic, window_parameter
+from statsvc_plugins._window import (
+    MomentStatistic, min_points_parameter, window_parameter)
 
 
 class ZScore(MomentStatistic):
@@ -10,10 +11,12 @@ class ZScore(MomentStatistic):
     standard deviation (ddof=1).  A constant window scores 0: the point is
     exactly as expected, and JSON has no NaN.  Gaps are dropped first; one
     score per full window, stamped with ``x``'s timestamp.  Scores are
-    bounded by ``(window - 1) / sqrt(window)`` in absolute value.
+    bounded by ``(window - 1) / sqrt(window)`` in absolute value.  With
+    a duration ``window``, ``W`` is the valid points in ``(t - window,
+    t]``, from 2 points (or ``min_points``) on.
     """
 
     description = ("Deviation of each point from the mean of the window "
                    "ending at it, in sample standard deviations.")
-    parameters = (window_parameter(min=2),)
+    parameters = (window_parameter(min=2), min_points_parameter(min=2))
     moment = "zscore"

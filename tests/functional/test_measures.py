@@ -197,3 +197,36 @@ def test_calendar_resampling_stamps_buckets_with_their_letter(app, metric):
                    ["2015-04-01T00:00:00+00:00", "M", 2.0],
                    ["2016-02-01T00:00:00+00:00", "M", 4.0]]
     app.get(f"/v1/metric/{metric}/measures", {"resample": "M"}, status=400)
+
+
+def test_moving_average_over_a_duration_window(app, metric):
+    # (t - 5min, t]: the point at 0 s is out of the window at 300 s, and
+    # min_points=2 drops the lone point at 900 s.
+    _post(app, metric, [{"timestamp": 1704067200 + s, "value": v}
+                        for s, v in [(0, 1), (60, 3), (299, 5), (300, 7),
+                                     (900, 9)]])
+    got = app.get(f"/v1/metric/{metric}/measures",
+                  {"stat": "moving-average", "window": "5min",
+                   "min_points": "2"}).json
+    assert got == [[_iso(1704067260), None, 2.0],
+                   [_iso(1704067499), None, 3.0],
+                   [_iso(1704067500), None, 5.0]]
+
+
+@pytest.mark.parametrize("query, parameter", [
+    ({"window": "5parsecs"}, "window"),
+    ({"window": "3661days"}, "window"),
+    ({"window": "5", "min_points": "2"}, "min_points"),
+])
+def test_a_bad_duration_window_is_a_400_naming_it(app, metric, query,
+                                                  parameter):
+    resp = app.get(f"/v1/metric/{metric}/measures",
+                   {"stat": "moving-average", **query}, status=400)
+    assert resp.json["parameter"] == parameter
+
+
+def test_capabilities_say_the_window_takes_a_duration(app):
+    window = app.get("/v1/capabilities").json["statistics_details"][
+        "moving-sum"]["parameters"]["window"]
+    assert window["max_duration"] == 3660 * 86400
+    assert "duration" in window["help"]

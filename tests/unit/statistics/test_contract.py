@@ -1,4 +1,5 @@
 """The contract: parameter parsing, validate, describe, run, check_plugin."""
+import datetime
 import json
 
 import numpy as np
@@ -142,7 +143,7 @@ def test_validate_names_the_bad_parameter(plugin, name, query, parameter):
 
 def test_validate_fills_defaults(plugin):
     assert plugin("moving-average").validate({"window": "4"}) == {
-        "window": 4, "center": False}
+        "window": 4, "center": False, "min_points": None}
     assert plugin("ewma").validate({"span": "9"}) == {
         "alpha": None, "span": 9.0, "halflife": None}
 
@@ -211,3 +212,48 @@ def test_check_plugin_refuses(obj):
 def test_a_statistic_without_compute_cannot_be_instantiated():
     with pytest.raises(TypeError):
         type("NoCompute", (Statistic,), {"description": "d"})()
+
+
+# --- durations ---------------------------------------------------------------
+
+WINDOW = Parameter("window", int, min=1, max=100,
+                   max_duration=datetime.timedelta(days=1), help="h")
+
+
+@pytest.mark.parametrize("text, value", [
+    ("5min", datetime.timedelta(minutes=5)),
+    ("300s", datetime.timedelta(seconds=300)),
+    ("1h30m", datetime.timedelta(hours=1, minutes=30)),
+    ("1.5 hours", datetime.timedelta(hours=1, minutes=30)),
+    ("1 day, 0:00:00", datetime.timedelta(days=1)),
+    (datetime.timedelta(seconds=2), datetime.timedelta(seconds=2)),
+    # A bare number counts points, as before durations existed.
+    ("10", 10), (" 7 ", 7), (3, 3)])
+def test_a_window_is_a_count_or_a_duration(text, value):
+    parsed = WINDOW.parse(text)
+    assert parsed == value and type(parsed) is type(value)
+
+
+@pytest.mark.parametrize("text", [
+    "5parsecs", "5", "0s", "-5min", "1 minute 3", "2.5", "1e3", "1_000",
+    "\u0661", "nan", "inf", "25h", "1 day, 0:00:01", "1e12s", "0.0000001s",
+    datetime.timedelta(0)])
+def test_a_bad_window_names_the_parameter(text):
+    parameter = Parameter("window", int, min=1, max=4,
+                          max_duration=datetime.timedelta(days=1))
+    with pytest.raises(ParameterError) as exc:
+        parameter.parse(text)
+    assert exc.value.parameter == "window"
+
+
+def test_describe_of_a_window_that_takes_durations():
+    assert WINDOW.describe()["max_duration"] == 86400.0
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(type=float, max_duration=datetime.timedelta(1)),
+    dict(type=int, max_duration=60),
+    dict(type=int, max_duration=datetime.timedelta(0))])
+def test_bad_duration_declarations_fail_at_once(kwargs):
+    with pytest.raises(ContractError):
+        Parameter("p", **kwargs)
