@@ -81,14 +81,21 @@ def test_policy_rule_and_metric_names(server, name):
         f"{server.base}/v1/archive_policy_rule/{segment}"
     assert call(server, "GET", local(headers["Location"], server))[2] == rule
 
+    status, headers, resource = call(server, "POST", "/v1/resource/generic",
+                                     {"id": name})
+    assert status == 201 and resource["original_resource_id"] == name
+    assert call(server, "GET", local(headers["Location"], server))[2][
+        "original_resource_id"] == name
+
+    # One metric named on the resource, one alone: both match the filter.
     ids = []
-    for _ in range(2):
+    for resource_id in (name, None):
         status, headers, metric = call(server, "POST", "/v1/metric", {
             "name": name.replace("/", ""), "unit": name[:5],
-            "resource_id": name})
+            "resource_id": resource_id})
         assert status == 201 and metric["archive_policy_name"] == name
         assert call(server, "GET", local(headers["Location"], server))[2][
-            "resource_id"] == name
+            "resource_id"] == (resource_id and resource["id"])
         ids.append(metric["id"])
     status, headers, page = call(server, "GET", "/v1/metric?" + urlencode(
         {"name": name, "sort": "name:desc"}))
@@ -99,6 +106,8 @@ def test_policy_rule_and_metric_names(server, name):
 
     for metric_id in ids:
         assert call(server, "DELETE", f"/v1/metric/{metric_id}")[0] == 204
+    assert call(server, "DELETE",
+                f"/v1/resource/generic/{resource['id']}")[0] == 204
     for kind in ("archive_policy_rule", "archive_policy"):
         assert call(server, "DELETE", f"/v1/{kind}/{segment}",
                     headers=ADMIN)[0] == 204
