@@ -9,6 +9,7 @@ from pecan import rest
 from statsvc import aggregation
 from statsvc import archive_policy
 from statsvc.api import access
+from statsvc.api import metric_series
 from statsvc.api import policies
 from statsvc.api import serialize
 from statsvc.api.body import read_json
@@ -81,43 +82,6 @@ def _resampling(query):
         raise ApiError(400, "A granularity must be specified to resample",
                        parameter="resample")
     return granularity, granularity_ns, method, resample, resample_ns
-
-
-def _policy_items(metric, policy, granularity, method):
-    """The definition items a query of a policy's metric reads; 404s as
-    Gnocchi's when the method or granularity is not in the policy."""
-    if method not in policy["aggregation_methods"]:
-        raise ApiError(404, {
-            "cause": "Aggregation method does not exist for this metric",
-            "detail": {"metric": metric["id"], "aggregation_method": method}},
-            parameter="aggregation")
-    if granularity is None:
-        return policy["definition"]
-    items = [item for item in policy["definition"]
-             if round(item["granularity"] * 1e9) == round(granularity * 1e9)]
-    if not items:
-        raise ApiError(404, f"Aggregation method '{method}' at granularity "
-                            f"'{float(granularity)!r}' for metric "
-                            f"{metric['id']} does not exist",
-                       parameter="granularity")
-    return items
-
-
-def _policy_series(storage, metric, policy, granularity, method, start,
-                   stop):
-    """``[(granularity, ts, values)]`` of a policy's metric, coarsest first,
-    computed from the stored points."""
-    items = _policy_items(metric, policy, granularity, method)
-    read_start, read_stop = archive_policy.raw_range(items, start, stop)
-    ts, values = storage.get_measures(metric["id"], read_start, read_stop)
-    # The newest point anchors each granularity's window of points; without
-    # a stop it is the last point read (or none is in range anyway).
-    if read_stop is not None:
-        newest = storage.newest_timestamp(metric["id"])
-    else:
-        newest = int(ts[-1]) if len(ts) else None
-    return archive_policy.aggregates(ts, values, items, method, newest,
-                                     start, stop)
 
 
 def _resample(ts, values, resample, resample_ns, method):
@@ -235,8 +199,9 @@ class MeasuresController(rest.RestController):
         policy = policies.policies_of(request.storage, [metric]).get(
             metric.get("archive_policy_name"))
         if policy is not None:
-            groups = _policy_series(request.storage, metric, policy,
-                                    granularity, method, start, stop)
+            groups = metric_series.policy_series(
+                request.storage, metric, policy, granularity, method, start,
+                stop)
         else:
             method = _raw_method(method)
             ts, values = request.storage.get_measures(self.metric_id, start,
