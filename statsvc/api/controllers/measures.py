@@ -1,6 +1,5 @@
 """``/v1/metric/<id>/measures``: add points, read them, compute statistics."""
 import collections
-import logging
 import math
 
 import pecan
@@ -11,15 +10,14 @@ from statsvc import archive_policy
 from statsvc.api import access
 from statsvc.api import metric_series
 from statsvc.api import policies
+from statsvc.api import statistic_calls
 from statsvc.api import serialize
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError
 from statsvc.api.measures_input import parse_measures
 from statsvc.api.responses import empty_response, json_response
 from statsvc.api import timestamps
-from statsvc.statistics import ParameterError, Series, as_series
-
-LOG = logging.getLogger(__name__)
+from statsvc.statistics import Series
 
 # Query parameters of GET measures itself; the rest belong to the statistic.
 _OWN_PARAMETERS = {"start", "stop", "stat", "granularity", "aggregation",
@@ -100,70 +98,6 @@ def _raw_method(method):
     return archive_policy.aggregation_method(method)
 
 
-def _statistic(query):
-    """The requested plugin and its validated parameters, or ``(None, None)``."""
-    extra = {k: v for k, v in query.items() if k not in _OWN_PARAMETERS}
-    name = query.get("stat")
-    if name is None:
-        if extra:
-            raise ApiError(400, f"Unknown parameter(s) {', '.join(sorted(extra))}"
-                                f"; statistic parameters need stat=<name>")
-        return None, None
-    registry = pecan.request.statistics
-    if name in registry.failed:
-        # Installed but broken: the server's fault, not the query's.
-        raise ApiError(500, f"Statistic {name!r} failed to load: "
-                            f"{registry.failed[name]['error']}",
-                       parameter="stat")
-    if name not in registry:
-        raise ApiError(400, f"Unknown statistic {name!r}; available: "
-                            f"{', '.join(registry.names()) or 'none'}",
-                       parameter="stat")
-    plugin = registry[name]
-    try:
-        return plugin, plugin.validate(extra)
-    except ParameterError as e:
-        raise ApiError(400, f"Statistic {name!r}: {e}",
-                       parameter=e.parameter)
-    except _PLUGIN_FAULTS as e:
-        raise _plugin_fault(name, "raised in validate", e)
-
-
-# What a plugin bug may raise; SystemExit too, so that a stray sys.exit()
-# in a plugin cannot end the worker.
-_PLUGIN_FAULTS = (Exception, SystemExit)
-
-
-def _plugin_fault(name, what, exc):
-    """Log a plugin bug once, with its traceback; return the JSON 500 that
-    names the plugin."""
-    LOG.error("statistic %s %s", name, what, exc_info=exc)
-    description = f"Statistic {name!r} {what}: {type(exc).__name__}: {exc}"
-    pecan.request.statistics.record_runtime_error(name, description)
-    return ApiError(500, description, statistic=name)
-
-
-def _run_statistic(name, plugin, series, params):
-    """Run a plugin's ``compute``, containing whatever it does wrong.
-
-    A ``ParameterError`` is the query's fault: 400. Anything else it raises,
-    or a result that is not a :class:`Series` of two 1-D arrays of equal
-    length, is a plugin bug: a JSON 500 naming the plugin; the worker
-    carries on.
-    """
-    try:
-        result = plugin.compute(series, **params)
-    except ParameterError as e:
-        raise ApiError(400, f"Statistic {name!r}: {e}", parameter=e.parameter)
-    except _PLUGIN_FAULTS as e:
-        raise _plugin_fault(name, "raised in compute", e)
-    try:
-        ts, values = as_series(result)
-    except _PLUGIN_FAULTS as e:
-        raise _plugin_fault(name, "returned an invalid result", e)
-    return ts, values
-
-
 class MeasuresController(rest.RestController):
     """Measures of one metric."""
 
@@ -194,7 +128,7 @@ class MeasuresController(rest.RestController):
         start, stop = _range(query)
         granularity, granularity_ns, method, resample, resample_ns = \
             _resampling(query)
-        plugin, params = _statistic(query)
+        plugin, params = statistic_calls.from_query(query, _OWN_PARAMETERS)
         metric = access.get_metric(request, self.metric_id)
         policy = policies.policies_of(request.storage, [metric]).get(
             metric.get("archive_policy_name"))
@@ -222,7 +156,7 @@ class MeasuresController(rest.RestController):
                                 f"of {limit}; narrow start/stop or coarsen "
                                 f"granularity")
         if plugin is not None:
-            groups = [(g, *_run_statistic(query["stat"], plugin,
-                                          Series(ts, values), params))
+            groups = [(g, *statistic_calls.run(query["stat"], plugin,
+                                               Series(ts, values), params))
                       for g, ts, values in groups]
         return json_response(serialize.measures_groups(groups), encoded=True)
