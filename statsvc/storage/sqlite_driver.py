@@ -36,6 +36,7 @@ import sqlite3
 import threading
 
 import numpy as np
+import orjson
 
 from statsvc.storage import base
 from statsvc.storage import codec
@@ -180,12 +181,12 @@ class SQLiteDriver(base.StorageDriver):
                                (metric_id,)).fetchone()
         if row is None:
             raise MetricNotFound(metric_id)
-        return json.loads(row[0])
+        return orjson.loads(row[0])
 
     def list_metrics(self):
         with self._read() as conn:
             rows = conn.execute("SELECT doc FROM metric").fetchall()
-        return [json.loads(doc) for doc, in rows]
+        return [orjson.loads(doc) for doc, in rows]
 
     def delete_metric(self, metric_id):
         with self._write() as conn:
@@ -200,7 +201,7 @@ class SQLiteDriver(base.StorageDriver):
                                (metric_id,)).fetchone()
             if row is None:
                 raise MetricNotFound(metric_id)
-            doc = dict(json.loads(row[0]), timespan_ns=timespan)
+            doc = dict(orjson.loads(row[0]), timespan_ns=timespan)
             conn.execute(
                 "UPDATE metric SET doc = ?, timespan_ns = ? WHERE id = ?",
                 (json.dumps(doc), timespan, metric_id))
@@ -245,13 +246,13 @@ class SQLiteDriver(base.StorageDriver):
                 (kind, name)).fetchone()
         if row is None:
             raise DocumentNotFound(kind, name)
-        return json.loads(row[0])
+        return orjson.loads(row[0])
 
     def list_documents(self, kind):
         with self._read() as conn:
             rows = conn.execute("SELECT doc FROM document WHERE kind = ?",
                                 (kind,)).fetchall()
-        return [json.loads(doc) for doc, in rows]
+        return [orjson.loads(doc) for doc, in rows]
 
     def replace_document(self, kind, name, doc):
         with self._write() as conn:
