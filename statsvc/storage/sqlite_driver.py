@@ -32,6 +32,7 @@ import fcntl
 import json
 import os
 import pathlib
+import re
 import sqlite3
 import threading
 
@@ -44,6 +45,28 @@ from statsvc.storage import series
 from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
     MetricNotFound, StorageUnavailable)
+
+# Document fields with an index: what resources are searched and listed
+# by (find_documents). A query must spell the indexed expression exactly
+# for SQLite to use it, so these are spelled from this list, never from
+# input.
+_INDEXED_FIELDS = ("id", "type", "creator", "user_id", "project_id",
+                   "original_resource_id")
+# Other fields are looked up with the JSON path bound as a parameter.
+_PLAIN_FIELD = re.compile(r"^[A-Za-z0-9_-]+$")
+_IN_CHUNK = 500  # values per IN (...), well under SQLite's variable limit
+
+
+def find_sql(field, count):
+    """The SELECT of :meth:`SQLiteDriver.find_documents` for ``count``
+    values, and the parameters that come between ``kind`` and the values
+    (the JSON path of a field without index)."""
+    if field in _INDEXED_FIELDS:
+        path, where = (), f"json_extract(doc, '$.{field}')"
+    else:
+        path, where = (f'$."{field}"',), "json_extract(doc, ?)"
+    return (f"SELECT doc FROM document WHERE kind = ? AND {where} "
+            f"IN ({', '.join('?' * count)})", path)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS metric (
@@ -71,7 +94,10 @@ CREATE TABLE IF NOT EXISTS document (
     doc TEXT NOT NULL,
     PRIMARY KEY (kind, name)
 );
-"""
+""" + "".join(
+    f"CREATE INDEX IF NOT EXISTS document_{field} "
+    f"ON document(kind, json_extract(doc, '$.{field}'));\n"
+    for field in _INDEXED_FIELDS)
 
 _INT64_MIN, _INT64_MAX = -2**63, 2**63 - 1
 
@@ -253,6 +279,19 @@ class SQLiteDriver(base.StorageDriver):
             rows = conn.execute("SELECT doc FROM document WHERE kind = ?",
                                 (kind,)).fetchall()
         return [orjson.loads(doc) for doc, in rows]
+
+    def find_documents(self, kind, field, values):
+        if field not in _INDEXED_FIELDS and not _PLAIN_FIELD.match(field):
+            return super().find_documents(kind, field, values)
+        values = sorted(values)
+        docs = []
+        with self._read() as conn:
+            for first in range(0, len(values), _IN_CHUNK):
+                chunk = values[first:first + _IN_CHUNK]
+                sql, path = find_sql(field, len(chunk))
+                rows = conn.execute(sql, (kind, *path, *chunk)).fetchall()
+                docs += [orjson.loads(doc) for doc, in rows]
+        return docs
 
     def replace_document(self, kind, name, doc):
         with self._write() as conn:
