@@ -2,7 +2,8 @@
 
 Playwright is launched with the system browser's ``executable_path``: it
 downloads nothing. Tests that need it skip, saying why, where it is absent
-(``.ci/run`` installs it).
+(``.ci/run`` installs it, and sets ``STATSVC_REQUIRE_BROWSER=1`` so that
+there they fail instead).
 """
 import os
 import shutil
@@ -16,8 +17,11 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 def launch(playwright_module):
     """A headless Chromium, or a skip naming what is missing."""
     if CHROMIUM is None:
-        pytest.skip("no chromium on PATH (Debian: apt-get install chromium;"
-                    " .ci/run installs it)")
+        message = ("no chromium on PATH (Debian: apt-get install chromium;"
+                   " .ci/run installs it)")
+        if os.environ.get("STATSVC_REQUIRE_BROWSER") == "1":
+            pytest.fail(message + " (STATSVC_REQUIRE_BROWSER=1)")
+        pytest.skip(message)
     return playwright_module.chromium.launch(
         executable_path=os.path.realpath(CHROMIUM), headless=True,
         # No sandbox as root (CI runs as root); the pages are our own.

@@ -138,13 +138,16 @@ def test_every_statistic_gets_its_form_and_errors_sit_by_the_field(
     # An out-of-range value: the API's message next to that field, the
     # other overlays and the series still drawn.
     open_view(page, service,
-              f"metric/{metric}?stat=moving-average%3Fwindow%3D0&stat=delta")
+              f"metric/{metric}?stat=moving-average%3Fwindow%3D0&stat=delta"
+              "&axis=right")
     error = page.text_content(
         "fieldset[data-stat='moving-average'] .field[data-parameter='window']"
         " .field-error")
     assert "must be >= 1" in error
     assert page.locator(".u-legend .u-series .u-label").all_text_contents() \
         == ["time (UTC)", "forms", "delta"]
+    # delta against an axis of its own: time, the metric's, the statistics'.
+    assert page.locator(".u-axis").count() == 3
 
 
 def test_names_units_and_resources_are_shown_as_text(service, page):

@@ -36,7 +36,9 @@ function controls(metric, query) {
         `${policy.definition[i].granularity} (${policy.definition[i].points} points)`)))),
     field("aggregation", el("select", {id: "c-aggregation", name: "aggregation"},
       policy.aggregation_methods.map((a) => el("option", {value: a,
-        selected: a === (query.get("aggregation") || "mean")}, a)))));
+        selected: a === (query.get("aggregation") || "mean")}, a)))),
+    el("label", {class: "check"}, el("input", {type: "checkbox", name: "axis", value: "right",
+      checked: query.get("axis") === "right"}), "statistics on their own axis"));
 }
 
 function readQuery(form) {
@@ -45,6 +47,7 @@ function readQuery(form) {
     const value = form.querySelector(`[name=${name}]`).value;
     if (value !== "") query.set(name, value);
   }
+  if (form.querySelector("[name=axis]").checked) query.set("axis", "right");
   for (const fieldset of form.querySelectorAll("fieldset.overlay")) {
     query.append("stat", readOverlay(fieldset));
   }
@@ -97,6 +100,7 @@ export async function render(view, id, query, setQuery, navigate) {
       next.append("stat", add.value);
       navigate(next);
     }}, "Overlay")));
+  form.querySelector("[name=axis]").addEventListener("change", () => form.requestSubmit());
   const policy = metric.archive_policy;
   fill(view,
     el("h1", {}, metric.name ?? "(unnamed metric)"),
@@ -140,8 +144,10 @@ export async function render(view, id, query, setQuery, navigate) {
     tables.push(toColumns((await get(`v1/metric/${encodeURIComponent(id)}/measures`, base)).body));
     labels.push(metric.name ?? metric.id);
   } catch (error) {
-    const target = error.parameter && controlBox.querySelector(
-      `.field[data-parameter="${CSS.escape(error.parameter)}"] .field-error`);
+    // Timestamp errors name their parameter only as "start: ..." today.
+    const name = error.parameter ?? RANGE.find((n) => error.message.startsWith(`${n}:`));
+    const target = name && controlBox.querySelector(
+      `.field[data-parameter="${CSS.escape(name)}"] .field-error`);
     if (target) target.textContent = error.message;
     else status.replaceWith(errorBox(error));
     return;
@@ -165,8 +171,8 @@ export async function render(view, id, query, setQuery, navigate) {
   draw(plot, tables, labels, (min, max) => {
     setRange(min, max);
     setQuery(query);
-  });
-  status.textContent = `${xs.length} points, drawn in ${plot.dataset.renderMs} ms.`;
+  }, (ms) => { status.textContent = `${xs.length} points, drawn in ${ms.toFixed(0)} ms.`; },
+  query.get("axis") === "right");
 }
 
 function formatLabel({name, params}) {
