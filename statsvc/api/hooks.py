@@ -31,11 +31,12 @@ class AcceptHook(hooks.PecanHook):
     pecan's own negotiation is off (:class:`statsvc.api.request.Request`)."""
 
     # The console's pages, styles and scripts are not JSON.
-    EXEMPT_PREFIX = "/console"
+    EXEMPT = "/console"
 
     def on_route(self, state):
         environ = state.request.environ
-        if environ.get("PATH_INFO", "").startswith(self.EXEMPT_PREFIX):
+        path = environ.get("PATH_INFO", "")
+        if path == self.EXEMPT or path.startswith(self.EXEMPT + "/"):
             return
         header = environ.get("HTTP_ACCEPT")
         if header is not None and not acceptparse.create_accept_header(

@@ -163,6 +163,10 @@ def test_names_units_and_resources_are_shown_as_text(service, page):
     open_view(page, service, f"metric/{metric}")
     assert page.text_content("h1") == HOSTILE
     assert HOSTILE in page.text_content("table")
+    # The resource's attributes: its original id is the hostile string.
+    page.wait_for_selector("#resource table")
+    cells = page.locator("#resource td").all_text_contents()
+    assert cells[cells.index("original_resource_id") + 1] == HOSTILE
     # Nothing was parsed as markup, nothing ran.
     assert page.locator("main img").count() == 0
     assert page.dialogs == []

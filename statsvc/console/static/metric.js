@@ -102,13 +102,15 @@ export async function render(view, id, query, setQuery, navigate) {
     }}, "Overlay")));
   form.querySelector("[name=axis]").addEventListener("change", () => form.requestSubmit());
   const policy = metric.archive_policy;
+  const resource = el("section", {id: "resource"});
   fill(view,
     el("h1", {}, metric.name ?? "(unnamed metric)"),
     table(["id", "unit", "archive policy", "granularities", "resource"], [[
       el("code", {}, metric.id), metric.unit ?? "", policy.name ?? "(none: raw points)",
       policy.definition.map((d) => `${d.granularity} × ${d.points}`).join(", ") || "raw",
       metric.resource_id ?? ""]]),
-    plot, status, form);
+    resource, plot, status, form);
+  if (metric.resource_id) showResource(resource, metric.resource_id);
 
   let extent = null;
   function setRange(min, max) {
@@ -178,4 +180,16 @@ export async function render(view, id, query, setQuery, navigate) {
 function formatLabel({name, params}) {
   const text = params.toString();
   return text ? `${name} (${decodeURIComponent(text.replaceAll("+", " "))})` : name;
+}
+
+/** The metric's resource and its attributes, as text. */
+async function showResource(node, id) {
+  try {
+    const body = (await get(`v1/resource/generic/${encodeURIComponent(id)}`)).body;
+    fill(node, el("h2", {}, "Resource"), table(["attribute", "value"],
+      Object.entries(body).filter(([k]) => k !== "metrics").map(([k, v]) =>
+        [k, v !== null && typeof v === "object" ? JSON.stringify(v) : String(v ?? "")])));
+  } catch (error) {
+    fill(node, el("h2", {}, "Resource"), errorBox(error));
+  }
 }
