@@ -193,8 +193,10 @@ def test_basic_auth_asks_like_the_api_and_shows_only_the_users_own(
     users = tmp_path / "users.json"
     manage(users, "add", "alice", password="alice-pw\n")
     manage(users, "add", "bob", password="bob-pw\n")
+    manage(users, "add", "root", "--admin", password="root-pw\n")
     conf = tmp_path / "statsvc.conf"
-    conf.write_text(f"[api]\nauth_mode = basic\nusers_file = {users}\n")
+    conf.write_text(f"[api]\nauth_mode = basic\nusers_file = {users}\n"
+                    "[statistics]\ndisabled = zscore\n")
     with Server(tmp_path / "data", workers=1,
                 extra_args=["--config", str(conf)]) as server:
         for user in ("alice", "bob"):
@@ -226,6 +228,21 @@ def test_basic_auth_asks_like_the_api_and_shows_only_the_users_own(
         assert "Only an admin" in page.text_content("#health")
         assert page.evaluate(
             "localStorage.length + sessionStorage.length") == 0
+        context.close()
+
+        # An admin sees every metric, and which plugins are turned off.
+        context = browser.new_context(http_credentials={
+            "username": "root", "password": "root-pw"})
+        page = context.new_page()
+        page.goto(f"{server.base}/console/#/metrics")
+        settled(page)
+        assert sorted(page.locator("#metric-results tbody td:first-child")
+                      .all_text_contents()) == ["alice-metric", "bob-metric"]
+        page.goto(f"{server.base}/console/#/plugins")
+        settled(page)
+        health = page.text_content("#health")
+        assert "Disabled by configuration (1)zscore" in health
+        assert "Failed to load (0)" in health
         context.close()
 
 
