@@ -35,8 +35,19 @@ def browser():
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    with Server(tmp_path_factory.mktemp("console") / "data",
-                workers=1) as server:
+    """statsvc under uwsgi, beside an installed statistic that cannot load
+    (its module is missing), for the plugins page."""
+    tmp = tmp_path_factory.mktemp("console")
+    dist = tmp / "site" / "statsvc_console_broken-1.0.dist-info"
+    dist.mkdir(parents=True)
+    (dist / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: statsvc-console-broken\n"
+        "Version: 1.0\n")
+    (dist / "entry_points.txt").write_text(
+        "[statsvc.statistics]\nbroken-stat = statsvc_no_such_module:Stat\n")
+    env = {"PYTHONPATH": str(tmp / "site"),
+           "XDG_CACHE_HOME": str(tmp / "cache"), "STATSVC_EXT_CACHE": ""}
+    with Server(tmp / "data", workers=1, env=env) as server:
         yield server
 
 
@@ -176,7 +187,10 @@ def test_plugins_and_service_pages(service, page):
     open_view(page, service, "plugins")
     loaded = page.locator("#loaded tbody tr td:first-child").all_text_contents()
     assert "moving-average" in loaded and "ewma" in loaded
-    assert "Failed to load (0)" in page.text_content("#health")
+    failed = page.locator("#health tbody td").all_text_contents()
+    assert failed == ["broken-stat", "statsvc_no_such_module:Stat",
+                      "ModuleNotFoundError: No module named"
+                      " 'statsvc_no_such_module'"]
     open_view(page, service, "service")
     assert page.text_content("#reachable") == "yes"
     assert page.locator("td", has_text="0.1.0").count() == 1
