@@ -4,17 +4,18 @@ Screenshots land in pytest's tmp dir for a person to look at; with
 ``STATSVC_README_SCREENSHOT=1`` the overlay test also writes the README's
 ``doc/console.png``.
 """
+import base64
 import math
 import os
 import pathlib
 import shutil
-import subprocess
 
 import pytest
 
 from tests.integration.browser import (
     canvas_pixels, launch, settled, wait_for)
-from tests.integration.server import BIN_DIR, Server
+from tests.integration.server import Server
+from tests.integration.test_auth_uwsgi import manage
 
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is in the test extra")
@@ -121,7 +122,7 @@ def test_a_metric_with_a_statistic_overlaid(service, page, tmp_path):
 
 
 def test_every_statistic_gets_its_form_and_errors_sit_by_the_field(
-        service, page):
+        service, page, tmp_path):
     metric = make_metric(service, "forms", points=100)
     status, capabilities = service.request("GET", "/v1/capabilities")
     details = capabilities["statistics_details"]
@@ -155,13 +156,15 @@ def test_every_statistic_gets_its_form_and_errors_sit_by_the_field(
         "fieldset[data-stat='moving-average'] .field[data-parameter='window']"
         " .field-error")
     assert "must be >= 1" in error
+    page.screenshot(path=tmp_path / "errors.png", full_page=True)
     assert page.locator(".u-legend .u-series .u-label").all_text_contents() \
         == ["time (UTC)", "forms", "delta"]
     # delta against an axis of its own: time, the metric's, the statistics'.
     assert page.locator(".u-axis").count() == 3
 
 
-def test_names_units_and_resources_are_shown_as_text(service, page):
+def test_names_units_and_resources_are_shown_as_text(service, page,
+                                                     tmp_path):
     status, resource = service.request("POST", "/v1/resource/generic", {
         "id": HOSTILE})
     assert status == 201, resource
@@ -181,9 +184,10 @@ def test_names_units_and_resources_are_shown_as_text(service, page):
     # Nothing was parsed as markup, nothing ran.
     assert page.locator("main img").count() == 0
     assert page.dialogs == []
+    page.screenshot(path=tmp_path / "hostile.png", full_page=True)
 
 
-def test_plugins_and_service_pages(service, page):
+def test_plugins_and_service_pages(service, page, tmp_path):
     open_view(page, service, "plugins")
     loaded = page.locator("#loaded tbody tr td:first-child").all_text_contents()
     assert "moving-average" in loaded and "ewma" in loaded
@@ -191,15 +195,10 @@ def test_plugins_and_service_pages(service, page):
     assert failed == ["broken-stat", "statsvc_no_such_module:Stat",
                       "ModuleNotFoundError: No module named"
                       " 'statsvc_no_such_module'"]
+    page.screenshot(path=tmp_path / "plugins.png", full_page=True)
     open_view(page, service, "service")
     assert page.text_content("#reachable") == "yes"
     assert page.locator("td", has_text="0.1.0").count() == 1
-
-
-def manage(users_file, *args, password=None):
-    subprocess.run([os.path.join(BIN_DIR, "statsvc-manage"), "--users-file",
-                    str(users_file), "user", *args], input=password,
-                   text=True, check=True, capture_output=True)
 
 
 def test_basic_auth_asks_like_the_api_and_shows_only_the_users_own(
@@ -261,5 +260,4 @@ def test_basic_auth_asks_like_the_api_and_shows_only_the_users_own(
 
 
 def basic(user, password):
-    import base64
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
