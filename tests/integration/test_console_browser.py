@@ -208,8 +208,9 @@ def test_basic_auth_asks_like_the_api_and_shows_only_the_users_own(
     manage(users, "add", "bob", password="bob-pw\n")
     manage(users, "add", "root", "--admin", password="root-pw\n")
     conf = tmp_path / "statsvc.conf"
+    # One metric a page: the list follows the Link headers.
     conf.write_text(f"[api]\nauth_mode = basic\nusers_file = {users}\n"
-                    "[statistics]\ndisabled = zscore\n")
+                    "max_limit = 1\n[statistics]\ndisabled = zscore\n")
     with Server(tmp_path / "data", workers=1,
                 extra_args=["--config", str(conf)]) as server:
         for user in ("alice", "bob"):

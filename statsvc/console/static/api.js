@@ -36,7 +36,7 @@ export async function get(path, params) {
 }
 
 /** Every page of a Gnocchi-style listing (following ``Link: rel=next``),
- *  at most ``maxPages``. */
+ *  at most ``maxPages``; the array's ``truncated`` says if more remain. */
 export async function getAll(path, maxPages = 20) {
   let url = path;
   const items = [];
@@ -47,6 +47,7 @@ export async function getAll(path, maxPages = 20) {
     const next = /<([^>]+)>;\s*rel="?next"?/.exec(link);
     url = next ? next[1] : null;
   }
+  items.truncated = Boolean(url);
   return items;
 }
 

@@ -28,7 +28,8 @@ export async function render(view, query, setQuery) {
   const show = () => {
     const shown = metrics.filter((m) => matches(m, query));
     fill(results,
-      el("p", {class: "count"}, `${shown.length} of ${metrics.length} metrics`),
+      el("p", {class: "count"}, `${shown.length} of ${metrics.length} metrics`,
+        metrics.truncated ? " (the first ones only: there are more)" : ""),
       table(["name", "unit", "archive policy", "resource", "id"], shown.map((m) => [
         el("a", {href: `#/metric/${encodeURIComponent(m.id)}`}, m.name ?? "(unnamed)"),
         m.unit ?? "", m.archive_policy_name ?? "", m.resource_id ?? "", el("code", {}, m.id)])));
