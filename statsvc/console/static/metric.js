@@ -93,7 +93,7 @@ export async function render(view, id, query, setQuery, navigate) {
       el("button", {type: "button", id: "pan-left", title: "Pan left by half the range", onclick: () => pan(-0.5)}, "◀"),
       el("button", {type: "button", id: "pan-right", title: "Pan right by half the range", onclick: () => pan(0.5)}, "▶"),
       el("button", {type: "button", id: "zoom-out", title: "Twice the range", onclick: () => zoomOut()}, "zoom out"),
-      el("span", {class: "hint"}, "Drag over the plot to zoom in, double-click to reset.")),
+      el("span", {class: "hint"}, "Drag over the plot or turn the wheel to zoom, double-click to reset.")),
     el("h2", {}, "Statistics"), ...fieldsets,
     el("div", {class: "actions"}, add, el("button", {type: "button", id: "add-stat-button", onclick: () => {
       const next = readQuery(form);
