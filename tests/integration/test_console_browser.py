@@ -2,7 +2,7 @@
 
 Screenshots land in pytest's tmp dir for a person to look at; with
 ``STATSVC_README_SCREENSHOT=1`` the overlay test also writes the README's
-``doc/console.png``.
+``statsvc/console/console.png``.
 """
 import base64
 import json
@@ -21,7 +21,8 @@ from tests.integration.test_auth_uwsgi import manage
 sync_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is in the test extra")
 
-README_SHOT = pathlib.Path(__file__).parents[2] / "doc" / "console.png"
+README_SHOT = pathlib.Path(__file__).parents[2] / "statsvc" / "console" / \
+    "console.png"
 # plot.js's first two colours: the metric, the first overlay.
 METRIC_RGB, OVERLAY_RGB = (0x1f, 0x6f, 0xeb), (0xd1, 0x24, 0x2f)
 HOSTILE = "<img src=x onerror=alert(1)>"
