@@ -54,6 +54,21 @@ def resample_calendar(timestamps, values, unit, method):
     return _grouped(buckets, values, method)
 
 
+def resample_many(timestamps, values, granularity_ns, methods):
+    """:func:`resample` with several methods, grouping once:
+    ``(timestamps, {method: values})``."""
+    for method in methods:
+        if not is_valid(method):
+            raise UnknownAggregation(method)
+    buckets = timestamps - timestamps % granularity_ns
+    if buckets.size == 0:
+        return buckets, {m: values.astype("float64") for m in methods}
+    starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]])
+    counts = np.diff(np.r_[starts, buckets.size])
+    return buckets[starts], {m: _aggregate(values, starts, counts, m)
+                             for m in methods}
+
+
 def _grouped(buckets, values, method):
     """Aggregate ``values`` per run of equal ``buckets`` (sorted)."""
     if not is_valid(method):

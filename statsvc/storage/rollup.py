@@ -89,12 +89,20 @@ class Rollup:
         of the buckets it touches and, per granularity, the chunk the newest
         point leaves (to compress it)."""
         keys = set()
-        for grain, _ in self.grains:
+        for grain, points in self.grains:
             span = grain * CHUNK_BUCKETS
-            keys.update((grain, int(k)) for k in np.unique(records["t"] // span))
+            t = self._kept(records["t"], grain, points, newest)
+            keys.update((grain, int(k)) for k in np.unique(t // span))
             if last_ts is not None and newest // span > last_ts // span:
                 keys.add((grain, last_ts // span))
-        return keys
+        first_kept = self.first_kept_chunks(newest)
+        return {(g, k) for g, k in keys if k >= first_kept.get(g, k)}
+
+    def _kept(self, t, grain, points, newest):
+        """The timestamps of ``t`` in buckets the granularity keeps: a
+        large write computes no bucket it would drop at once."""
+        oldest = self.oldest_bucket(grain, points, newest)
+        return t if oldest is None else t[t >= oldest]
 
     def first_kept_chunks(self, newest):
         """``{grain: chunk}``: chunks before it hold only buckets past the
@@ -114,16 +122,22 @@ class Rollup:
         ``records`` are added; each bucket ``records`` touch is recomputed
         from them and replaces the stored one."""
         fresh = {}
-        for grain, _ in self.grains:
-            touched = np.unique(records["t"] - records["t"] % grain)
-            buckets = raw["t"] - raw["t"] % grain
-            inside = np.isin(buckets, touched, assume_unique=False)
-            t, v = raw["t"][inside], raw["v"][inside]
+        for grain, points in self.grains:
+            t = self._kept(records["t"], grain, points, newest)
+            if not len(t):
+                continue
+            # The raw points from the first touched bucket to the end of
+            # the last; of their buckets, only the touched ones are kept.
+            lo, hi = np.searchsorted(raw["t"], [t[0] - t[0] % grain,
+                                                t[-1] - t[-1] % grain + grain])
+            ts, by_method = aggregation.resample_many(
+                raw["t"][lo:hi], raw["v"][lo:hi], grain, self.methods)
+            touched = np.isin(ts, t - t % grain)
+            ts = ts[touched]
             span = grain * CHUNK_BUCKETS
-            for method in self.methods:
-                ts, values = aggregation.resample(t, v, grain, method)
+            for method, values in by_method.items():
                 part = np.empty(len(ts), dtype=series.RECORD)
-                part["t"], part["v"] = ts, values
+                part["t"], part["v"] = ts, values[touched]
                 for chunk, piece in series.split_chunks(part, span):
                     fresh.setdefault((grain, chunk), {})[method] = piece
         blobs = {}
