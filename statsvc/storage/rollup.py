@@ -8,8 +8,8 @@ A metric with an archive policy carries a *rollup spec* in its dict
      "back_window": 0}
 
 Each granularity's buckets are stored per method, in *archive chunks* of
-:data:`CHUNK_BUCKETS` buckets: one blob per (granularity, chunk) holding a
-series of frames (:mod:`.codec`) per method, bucket start as timestamp. A
+:data:`CHUNK_BUCKETS` buckets: one blob per (granularity, chunk) holding
+every method's values (:func:`pack`), bucket start as timestamp. A
 write recomputes, from raw points, every bucket it touches, in the same
 transaction as the raw points (Gnocchi's design: exact for every method,
 median and percentiles included). Raw points are kept only from
@@ -36,7 +36,6 @@ from statsvc.storage import series
 CHUNK_BUCKETS = 256
 
 _COUNT = struct.Struct("<H")
-_ENTRY = struct.Struct("<HI")
 
 
 class Rollup:
@@ -134,24 +133,32 @@ class Rollup:
                 raw["t"][lo:hi], raw["v"][lo:hi], grain, self.methods)
             touched = np.isin(ts, t - t % grain)
             ts = ts[touched]
-            span = grain * CHUNK_BUCKETS
-            for method, values in by_method.items():
-                part = np.empty(len(ts), dtype=series.RECORD)
-                part["t"], part["v"] = ts, values[touched]
-                for chunk, piece in series.split_chunks(part, span):
-                    fresh.setdefault((grain, chunk), {})[method] = piece
+            values = np.array([by_method[m][touched] for m in self.methods])
+            chunks = ts // (grain * CHUNK_BUCKETS)
+            bounds = [0, *(np.flatnonzero(np.diff(chunks)) + 1), len(ts)]
+            for a, b in zip(bounds[:-1], bounds[1:]):
+                fresh[grain, int(chunks[a])] = (ts[a:b], values[:, a:b])
         blobs = {}
         for (grain, chunk), blob in stored.items():
-            old = unpack(blob) if blob else {}
-            new = fresh.get((grain, chunk), {})
+            ts, values = self._columns(blob)
+            if (grain, chunk) in fresh:
+                ts, values = _merge(ts, values, *fresh[grain, chunk])
             complete = (chunk + 1) * grain * CHUNK_BUCKETS \
                 <= newest - newest % grain
-            blobs[grain, chunk] = pack({
-                method: codec.encode(series.merge(
-                    codec.decode(old.get(method, b"")),
-                    new.get(method, _EMPTY)), compress=complete)
-                for method in self.methods})
+            blobs[grain, chunk] = pack(self.methods, ts, values, complete)
         return blobs
+
+    def _columns(self, blob):
+        """A stored chunk's buckets and values, one row per method of this
+        spec (NaN for a method the chunk lacks)."""
+        if not blob:
+            return _NO_BUCKETS, np.empty((len(self.methods), 0))
+        methods, ts, values = unpack(blob)
+        if methods == self.methods:
+            return ts, values
+        rows = {m: values[i] for i, m in enumerate(methods)}
+        nan = np.full(len(ts), np.nan)
+        return ts, np.array([rows.get(m, nan) for m in self.methods])
 
     def trims(self, newest):
         """``{grain: oldest bucket}`` for the granularities with
@@ -169,50 +176,77 @@ class Rollup:
         return self.update(raw, raw, dict.fromkeys(keys), newest)
 
 
-_EMPTY = np.empty(0, dtype=series.RECORD)
+_NO_BUCKETS = np.empty(0, dtype=np.int64)
+
+
+def _merge(old_ts, old_values, new_ts, new_values):
+    """Buckets of both, sorted; on equal bucket the new values win."""
+    if not len(old_ts):
+        return new_ts, new_values
+    ts = np.concatenate([old_ts, new_ts])
+    values = np.concatenate([old_values, new_values], axis=1)
+    if old_ts[-1] < new_ts[0]:
+        return ts, values
+    order = np.argsort(ts, kind="stable")
+    ts, values = ts[order], values[:, order]
+    keep = np.r_[ts[1:] != ts[:-1], True]
+    return ts[keep], values[:, keep]
 
 
 def read(blobs, method, start=None, stop=None):
     """``(timestamps, values)`` of ``method`` in archive chunk ``blobs``
     (in time order), buckets starting in ``[start, stop)``."""
-    data = b"".join(unpack(blob).get(method, b"") for blob in blobs)
-    return series.select(codec.decode(data), start, stop)
+    ts, values = [_NO_BUCKETS], [np.empty(0)]
+    for blob in blobs:
+        methods, chunk_ts, chunk_values = unpack(blob)
+        if method in methods:
+            ts.append(chunk_ts)
+            values.append(chunk_values[methods.index(method)])
+    ts, values = np.concatenate(ts), np.concatenate(values)
+    lo = 0 if start is None else np.searchsorted(ts, start)
+    hi = len(ts) if stop is None else np.searchsorted(ts, stop)
+    return ts[lo:hi], values[lo:hi]
 
 
 def trimmed(blob, oldest):
     """An archive chunk ``blob`` without its buckets before ``oldest``."""
-    return pack({method: codec.encode(records[records["t"] >= oldest])
-                 for method, records in (
-                     (m, codec.decode(data))
-                     for m, data in unpack(blob).items())})
+    methods, ts, values = unpack(blob)
+    keep = ts >= oldest
+    return pack(methods, ts[keep], values[:, keep], True)
 
 
-def pack(parts):
-    """One blob of ``{method: frames}``."""
-    out = [_COUNT.pack(len(parts))]
-    for method, data in parts.items():
+def pack(methods, ts, values, compress):
+    """One blob of a chunk's buckets ``ts`` and ``values`` (a row per
+    method): the method names, then one frame (:mod:`.codec`) whose
+    records are the buckets once per method, so that a chunk costs one
+    compression however many methods it keeps."""
+    out = [_COUNT.pack(len(methods))]
+    for method in methods:
         name = method.encode()
-        out += [_ENTRY.pack(len(name), len(data)), name, data]
-    return b"".join(out)
+        out += [_COUNT.pack(len(name)), name]
+    records = np.empty(values.size, dtype=series.RECORD)
+    records["t"], records["v"] = np.tile(ts, len(methods)), values.ravel()
+    return b"".join(out) + codec.encode(records, compress=compress)
 
 
 def unpack(blob):
-    """``{method: frames}`` of a :func:`pack` blob.
+    """``(methods, ts, values)`` of a :func:`pack` blob.
 
     :raises codec.CorruptData: if ``blob`` is not one.
     """
     view = memoryview(blob)
     try:
         count, = _COUNT.unpack_from(view)
-        at, parts = _COUNT.size, {}
+        at, methods = _COUNT.size, []
         for _ in range(count):
-            size, length = _ENTRY.unpack_from(view, at)
-            at += _ENTRY.size
-            name = bytes(view[at:at + size]).decode()
-            parts[name] = bytes(view[at + size:at + size + length])
-            at += size + length
+            size, = _COUNT.unpack_from(view, at)
+            methods.append(bytes(view[at + 2:at + 2 + size]).decode())
+            at += 2 + size
     except (struct.error, UnicodeDecodeError) as exc:
         raise codec.CorruptData(f"bad archive chunk: {exc}") from None
-    if at != len(view):
-        raise codec.CorruptData("bad archive chunk: trailing bytes")
-    return parts
+    records = codec.decode(view[at:])
+    if not count or len(records) % count:
+        raise codec.CorruptData("bad archive chunk: uneven methods")
+    n = len(records) // count
+    return methods, records["t"][:n].copy(), \
+        records["v"].reshape(count, n).copy()
