@@ -33,7 +33,7 @@ from statsvc.storage import series
 
 #: Buckets per archive chunk: small enough that rewriting the newest chunk
 #: at each write is cheap, large enough that a year of hours is few reads.
-CHUNK_BUCKETS = 256
+CHUNK_BUCKETS = 512
 
 _COUNT = struct.Struct("<H")
 
@@ -91,7 +91,7 @@ class Rollup:
         for grain, points in self.grains:
             span = grain * CHUNK_BUCKETS
             t = self._kept(records["t"], grain, points, newest)
-            keys.update((grain, int(k)) for k in np.unique(t // span))
+            keys.update((grain, int(k)) for k in _sorted_unique(t // span))
             if last_ts is not None and newest // span > last_ts // span:
                 keys.add((grain, last_ts // span))
         first_kept = self.first_kept_chunks(newest)
@@ -131,9 +131,13 @@ class Rollup:
                                                 t[-1] - t[-1] % grain + grain])
             ts, by_method = aggregation.resample_many(
                 raw["t"][lo:hi], raw["v"][lo:hi], grain, self.methods)
-            touched = np.isin(ts, t - t % grain)
-            ts = ts[touched]
-            values = np.array([by_method[m][touched] for m in self.methods])
+            touched = _sorted_unique(t - t % grain)
+            if len(touched) < len(ts):
+                inside = np.zeros(len(ts), dtype=bool)
+                inside[np.searchsorted(ts, touched)] = True
+                ts = ts[inside]
+                by_method = {m: v[inside] for m, v in by_method.items()}
+            values = np.array([by_method[m] for m in self.methods])
             chunks = ts // (grain * CHUNK_BUCKETS)
             bounds = [0, *(np.flatnonzero(np.diff(chunks)) + 1), len(ts)]
             for a, b in zip(bounds[:-1], bounds[1:]):
@@ -179,6 +183,20 @@ class Rollup:
 _NO_BUCKETS = np.empty(0, dtype=np.int64)
 
 
+def _sorted_unique(a):
+    """``np.unique`` of a sorted array, without sorting it again."""
+    return a[_firsts(a)] if len(a) > 1 else a
+
+
+def _firsts(a):
+    """Where each run of equal values of ``a`` (not empty) starts, as a
+    mask (``np.r_`` costs more than this whole function on small arrays)."""
+    first = np.empty(len(a), dtype=bool)
+    first[0] = True
+    np.not_equal(a[1:], a[:-1], out=first[1:])
+    return first
+
+
 def _merge(old_ts, old_values, new_ts, new_values):
     """Buckets of both, sorted; on equal bucket the new values win."""
     if not len(old_ts):
@@ -187,10 +205,11 @@ def _merge(old_ts, old_values, new_ts, new_values):
     values = np.concatenate([old_values, new_values], axis=1)
     if old_ts[-1] < new_ts[0]:
         return ts, values
-    order = np.argsort(ts, kind="stable")
+    # Stable: the new value of a bucket comes last in its run of two.
+    order = np.argsort(ts, kind="stable")[::-1]
     ts, values = ts[order], values[:, order]
-    keep = np.r_[ts[1:] != ts[:-1], True]
-    return ts[keep], values[:, keep]
+    keep = _firsts(ts)[::-1]
+    return ts[::-1][keep], values[:, ::-1][:, keep]
 
 
 def read(blobs, method, start=None, stop=None):
