@@ -11,6 +11,10 @@ Semantics every driver keeps:
 * out-of-order points are accepted and stored in order;
 * when the metric's ``timespan_ns`` is set, points older than
   ``newest - timespan_ns`` are dropped when measures are added;
+* when the metric has a ``rollup`` spec (:mod:`.rollup`), its archives are
+  updated in the transaction of each write, raw points are kept only while
+  a write may still change their buckets, and points older than that are
+  ignored;
 * an acknowledged ``add_measures`` survives a crash of the process.
 
 Drivers also keep small named *documents* (JSON-able dicts) in collections
@@ -70,6 +74,26 @@ class StorageDriver(abc.ABC):
 
         :raises MetricNotFound:
         :raises ValueError: if ``timespan_ns`` is not positive.
+        """
+
+    @abc.abstractmethod
+    def set_rollup(self, metric_id, spec):
+        """Give a metric a new rollup spec (:mod:`.rollup`), in its dict
+        too. A metric that had none (stored raw by an earlier version) gets
+        every archive computed from its raw points, in one transaction.
+
+        :raises MetricNotFound:
+        """
+
+    @abc.abstractmethod
+    def get_archive(self, metric_id, granularity_ns, method, start=None,
+                    stop=None):
+        """Return ``(bucket_starts, values)`` of one archive of a metric
+        with a rollup spec: buckets starting in ``[start, stop)``, within
+        the granularity's ``points`` newest. Empty arrays when the metric
+        has no such archive.
+
+        :raises MetricNotFound:
         """
 
     @abc.abstractmethod
