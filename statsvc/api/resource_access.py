@@ -3,7 +3,7 @@ from statsvc import resources, search
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.metrics import (
     create_metric, parse_metric_id, validate_new_metric)
-from statsvc.storage import DocumentNotFound
+from statsvc.storage import DocumentNotFound, MetricNotFound
 
 RESOURCE = "resource"
 
@@ -54,7 +54,7 @@ def check_metric_specs(specs):
     for name, spec in specs.items():
         if isinstance(spec, str):
             if parse_metric_id(spec) is not None:
-                continue  # kept by a PATCH, else refused when attached
+                continue  # an existing metric, checked when attached
             raise invalid_input("expected a metric id or a dictionary",
                                 ["metrics", name])
         if not isinstance(spec, dict):
@@ -69,34 +69,62 @@ def check_metric_specs(specs):
 
 
 def _metric_for(request, resource, name, spec):
-    """Create the metric ``spec`` describes as ``name`` of ``resource``;
-    return its id."""
+    """The id of the metric ``spec`` gives as ``name`` of ``resource``:
+    an existing metric's id (it takes the name, as in Gnocchi), or the
+    attributes of one to create."""
     if isinstance(spec, str):
-        # Metric documents cannot be updated in the store yet, so an
-        # existing metric cannot take the resource's name: a documented
-        # difference from Gnocchi.
-        raise ApiError(400, {
-            "cause": "Invalid input", "detail": ["metrics", name],
-            "reason": "attaching an existing metric by id is not supported;"
-                      " give its attributes to create it with the resource"})
+        return _existing_metric(request, resource, name, spec)
     attributes = validate_new_metric(dict(spec, name=name,
                                           resource_id=resource["id"]))
     return create_metric(request, attributes)[0]["id"]
 
 
+def _existing_metric(request, resource, name, spec):
+    """Give the metric ``spec`` names to ``resource`` as ``name``. As in
+    Gnocchi it must have the resource's creator; unlike Gnocchi, a metric
+    of another resource is refused rather than moved, since that resource
+    names it too."""
+    metric_id = parse_metric_id(spec)
+    try:
+        metric = request.storage.get_metric(metric_id)
+    except MetricNotFound:
+        metric = None
+    if metric is None or metric.get("creator") != resource["creator"]:
+        raise ApiError(400, f"Metric {spec} does not exist")
+    if metric.get("resource_id") not in (None, resource["id"]):
+        raise ApiError(400, {"cause": "Metric belongs to another resource",
+                             "detail": {"metric": metric_id,
+                                        "resource": metric["resource_id"]},
+                             "reason": "detach it from that resource "
+                                       "first"})
+    request.storage.relabel_metric(metric_id, name, resource["id"])
+    return metric_id
+
+
 def attach_metrics(request, resource, specs, replace=False):
     """Add the metrics ``specs`` names to ``resource`` (a 409 for a name it
-    already has, unless ``replace``, as a PATCH replaces the map)."""
+    already has, unless ``replace``, as a PATCH replaces the map; the
+    metrics it no longer names are detached)."""
     check_metric_specs(specs)
-    current = {} if replace else dict(resource["metrics"])
+    previous = dict(resource["metrics"])
+    current = {} if replace else dict(previous)
     for name, spec in specs.items():
         if name in current:
             raise ApiError(409, f"Named metric {name} already exists")
         if replace and isinstance(spec, str) and \
-                resource["metrics"].get(name) == parse_metric_id(spec):
-            current[name] = resource["metrics"][name]  # kept as it was
+                previous.get(name) == parse_metric_id(spec):
+            current[name] = previous[name]  # kept as it was
             continue
-        current[name] = _metric_for(request, resource, name, spec)
+        metric_id = _metric_for(request, resource, name, spec)
+        # A metric renamed within the resource leaves its old name.
+        current = {n: m for n, m in current.items() if m != metric_id}
+        current[name] = metric_id
+    for name, metric_id in previous.items():
+        if metric_id not in current.values():
+            try:
+                request.storage.relabel_metric(metric_id, name, None)
+            except MetricNotFound:
+                pass  # deleted meanwhile: nothing to detach
     resource["metrics"] = current
     return resource
 

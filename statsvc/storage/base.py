@@ -77,6 +77,14 @@ class StorageDriver(abc.ABC):
         """
 
     @abc.abstractmethod
+    def relabel_metric(self, metric_id, name, resource_id):
+        """Set a metric's ``name`` and ``resource_id`` (``None``: detached)
+        in its dict, as a resource takes or lets go of it.
+
+        :raises MetricNotFound:
+        """
+
+    @abc.abstractmethod
     def set_rollup(self, metric_id, spec):
         """Give a metric a new rollup spec (:mod:`.rollup`), in its dict
         too. A metric that had none (stored raw by an earlier version) gets

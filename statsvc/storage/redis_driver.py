@@ -251,6 +251,24 @@ class RedisDriver(base.StorageDriver):
 
         self._transaction([metric_id], plan)
 
+    def relabel_metric(self, metric_id, name, resource_id):
+        meta_key = self._meta_key(metric_id)
+
+        def plan(pipe):
+            # The dict lives in the hash of all metrics: watch it too.
+            pipe.watch(self._metrics_key())
+            doc = pipe.hget(self._metrics_key(), metric_id)
+            if doc is None or not pipe.exists(meta_key):
+                raise MetricNotFound(metric_id)
+            doc = dict(orjson.loads(doc), name=name, resource_id=resource_id)
+            pipe.multi()
+            pipe.hset(self._metrics_key(), metric_id, json.dumps(doc))
+            # Makes set_retention and set_rollup, which watch only meta and
+            # rewrite the dict, retry instead of undoing this.
+            pipe.hincrby(meta_key, "labels", 1)
+
+        self._transaction([metric_id], plan)
+
     def set_rollup(self, metric_id, spec):
         meta_key = self._meta_key(metric_id)
 

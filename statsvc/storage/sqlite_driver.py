@@ -245,6 +245,17 @@ class SQLiteDriver(base.StorageDriver):
                 "UPDATE metric SET doc = ?, timespan_ns = ? WHERE id = ?",
                 (json.dumps(doc), timespan, metric_id))
 
+    def relabel_metric(self, metric_id, name, resource_id):
+        with self._write() as conn:
+            row = conn.execute("SELECT doc FROM metric WHERE id = ?",
+                               (metric_id,)).fetchone()
+            if row is None:
+                raise MetricNotFound(metric_id)
+            doc = dict(orjson.loads(row[0]), name=name,
+                       resource_id=resource_id)
+            conn.execute("UPDATE metric SET doc = ? WHERE id = ?",
+                         (json.dumps(doc), metric_id))
+
     def set_rollup(self, metric_id, spec):
         with self._write() as conn:
             key, timespan, chunk_ns, last_ts, old = _metric_row(conn,

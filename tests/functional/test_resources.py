@@ -145,18 +145,48 @@ def test_patch_and_attach_metrics(app, instance_type):
     assert metrics[0]["resource_id"] == RID
     app.post_json(f"/v1/resource/instance/{RID}/metric",
                   {"mem": {"archive_policy_name": "low"}}, status=409)
-    existing = app.post_json("/v1/metric", {"archive_policy_name": "low"})
-    refused = app.post_json(f"/v1/resource/instance/{RID}/metric",
-                            {"disk": existing.json["id"]}, status=400).json
-    assert refused["description"]["detail"] == ["metrics", "disk"]
+    # An existing metric is attached by id and takes the name.
+    existing = app.post_json("/v1/metric", {"archive_policy_name": "low",
+                                            "name": "old"}).json["id"]
     app.post_json(f"/v1/resource/instance/{RID}/metric",
-                  {"disk": {"archive_policy_name": "low"}})
+                  {"disk": existing})
+    shown = app.get(f"/v1/metric/{existing}").json
+    assert (shown["name"], shown["resource_id"]) == ("disk", RID)
     names = app.get(f"/v1/resource/instance/{RID}/metric").json
     assert [m["name"] for m in names] == ["disk", "mem"]
-    # A PATCH replaces the map, keeping what it names again.
+    # A PATCH replaces the map, keeping what it names again; the metric it
+    # leaves out is detached, not deleted.
     kept = app.patch_json(f"/v1/resource/instance/{RID}", {"metrics": {
         "mem": metrics[0]["id"]}}).json
     assert kept["metrics"] == {"mem": metrics[0]["id"]}
+    assert app.get(f"/v1/metric/{existing}").json["resource_id"] is None
+    # Renamed within the resource: the old name goes.
+    renamed = app.patch_json(f"/v1/resource/instance/{RID}", {"metrics": {
+        "memory": metrics[0]["id"]}}).json
+    assert renamed["metrics"] == {"memory": metrics[0]["id"]}
+    assert app.get(f"/v1/metric/{metrics[0]['id']}").json["name"] == \
+        "memory"
+
+
+def test_attaching_an_existing_metric_is_checked(app, instance_type):
+    app.post_json("/v1/resource/instance", {"id": RID, "host": "web1"})
+    other = app.post_json("/v1/resource/generic", {
+        "id": "other", "metrics": {"cpu": {"archive_policy_name": "low"}}
+    }).json
+    missing = "00000000-0000-4000-8000-000000000000"
+    theirs = app.post_json("/v1/metric", {"archive_policy_name": "low"},
+                           headers=ALICE).json["id"]
+    for metric_id in (missing, theirs):
+        body = app.post_json(f"/v1/resource/instance/{RID}/metric",
+                             {"disk": metric_id}, status=400).json
+        assert body["description"] == f"Metric {metric_id} does not exist"
+    body = app.post_json(f"/v1/resource/instance/{RID}/metric",
+                         {"disk": other["metrics"]["cpu"]}, status=400).json
+    assert body["description"]["cause"] == \
+        "Metric belongs to another resource"
+    assert app.get(f"/v1/resource/instance/{RID}").json["metrics"] == {}
+    assert app.get(f"/v1/metric/{other['metrics']['cpu']}").json[
+        "resource_id"] == other["id"]
 
 
 def test_delete_takes_the_metrics_and_frees_the_type(app, instance_type):

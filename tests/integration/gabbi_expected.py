@@ -23,8 +23,6 @@ LINKS = ("/v1 links only to what statsvc serves (no aggregation, "
 WORDING = ("the error says the same in other words (Gnocchi's webob "
            "texts such as 'The resource could not be found.', "
            "'406 Not Acceptable', or its JSON decoder's message)")
-ATTACH_BY_ID = ("a resource cannot take an existing metric by id (metric "
-                "documents cannot be updated yet)")
 SEARCH_GET = "GET on a search URL answers 405, not 404"
 FILTER_EQ = ("'==' works in filter strings; Gnocchi's grammar matches '=' "
              "first and fails on it")
@@ -101,7 +99,6 @@ EXPECTED_FAILURES = {
         'root of v1': LINKS,
         'generic resource bad accept': WORDING,
         'patch generic with metrics': JSON_TEXT,
-        'patch generic bad metric association': ATTACH_BY_ID,
         'patch resource no data': WORDING,
         'get noexist resource': WORDING,
         'get bad resource id': WORDING,

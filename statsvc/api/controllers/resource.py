@@ -271,8 +271,8 @@ def list_resources(request, type_name, predicate=search.EVERYTHING,
                    allowed=("limit", "marker", "sort", "attrs", "history",
                             "details"), revisions=None):
     """The response listing the resources of ``type_name`` the user may
-    see and ``predicate`` (a :class:`statsvc.search.Query`) selects: a page, with Gnocchi's ``Link`` to the
-    next, each resource cut to the ``attrs`` asked for (unknown ones
+    see and ``predicate`` (a :class:`statsvc.search.Query`) selects: a
+    page, with Gnocchi's ``Link`` to the next, each resource cut to the ``attrs`` asked for (unknown ones
     ignored, ``id`` always kept). With ``history=true``, or for the
     resources given as ``revisions``, every revision of each is listed,
     and markers are Gnocchi's ``<id>@<n>`` (``@-1``: the current one)."""

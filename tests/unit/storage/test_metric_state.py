@@ -1,4 +1,4 @@
-"""Retention changes and the newest timestamp, against each installed driver."""
+"""Retention, labels and the newest timestamp, against each driver."""
 import pytest
 
 from statsvc.storage import MetricNotFound
@@ -43,3 +43,15 @@ def test_newest_timestamp(driver):
     assert driver.newest_timestamp(metric_id) == 30 * 10**9
     with pytest.raises(MetricNotFound):
         driver.newest_timestamp("nope")
+
+
+def test_relabel_metric_sets_name_and_resource(driver):
+    metric_id = new_metric(driver, name="old", unit="ms")
+    driver.relabel_metric(metric_id, "cpu", "r1")
+    assert driver.get_metric(metric_id) == {
+        "id": metric_id, "name": "cpu", "unit": "ms", "resource_id": "r1"}
+    driver.relabel_metric(metric_id, "cpu", None)
+    assert driver.get_metric(metric_id)["resource_id"] is None
+    with pytest.raises(MetricNotFound):
+        driver.relabel_metric("00000000-0000-4000-8000-000000000000", "x",
+                              None)
