@@ -72,8 +72,7 @@ def parse_query(query):
     return {"start": start, "stop": stop, "granularity": granularity,
             "needed_overlap": 100.0 if overlap is None else overlap,
             "fill": fill, "details": _boolean(query, "details"),
-            "groupby": sorted(set(query.getall("groupby")))
-            if hasattr(query, "getall") else []}
+            "groupby": sorted(set(query.getall("groupby")))}
 
 
 def invalid_operations(error):

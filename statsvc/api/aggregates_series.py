@@ -24,6 +24,12 @@ class Reference:
         self.key = key
         self.output_path = output_path or key
 
+    @property
+    def name(self):
+        """How Gnocchi's errors name it: its id, or (resource forms) its
+        name."""
+        return self.output_path[-2]
+
 
 def _cannot_aggregate(reason, detail):
     return ApiError(400, {"cause": "Metrics cannot be aggregated",
@@ -49,9 +55,9 @@ def granularities(references, granularity):
         common = [g for g, n in counts.items() if n == len(references)]
         if not common:
             raise _cannot_aggregate("No granularity match", [
-                [ref.key[0], ref.aggregation] for ref in references])
+                [ref.name, ref.aggregation] for ref in references])
         return common
-    missing = [[ref.key[0], ref.aggregation, granularity]
+    missing = [[ref.name, ref.aggregation, granularity]
                for ref in references
                if not any(round(item["granularity"] * 1e9)
                           == round(granularity * 1e9)

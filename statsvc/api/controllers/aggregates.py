@@ -8,6 +8,7 @@ from pecan import rest
 
 from statsvc.aggregates import InvalidOperations, grid, tree
 from statsvc.api import access, aggregates_input, aggregates_series, policies
+from statsvc.api import aggregates_resources
 from statsvc.api import serialize
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError
@@ -98,14 +99,17 @@ class AggregatesController(rest.RestController):
         body = read_json(request, request.conf.getint("api", "max_body_size"))
         node, body = aggregates_input.parse_body(body, request.conf)
         keys = tree.references(node)
-        if "resource_type" in body:
-            from statsvc.api import aggregates_resources
-            return json_response(aggregates_resources.answer(
-                request, node, keys, body, options))
-        references = _metrics_by_id(request, keys)
-        aggregated, results = compute(request, node, references, options)
-        response = {"measures": measures_json(references, aggregated,
+
+        def measures(references):
+            aggregated, results = compute(request, node, references, options)
+            return {"measures": measures_json(references, aggregated,
                                               results, options["fill"])}
+
+        if "resource_type" in body:
+            return json_response(aggregates_resources.answer(
+                request, node, keys, body, options, measures))
+        references = _metrics_by_id(request, keys)
+        response = measures(references)
         if options["details"]:
             shown = {ref.metric["id"]: ref.metric for ref in references}
             known = policies.policies_of(request.storage,
