@@ -10,6 +10,8 @@ from statsvc.api.errors import ApiError, invalid_input
 _BOOLEANS = {"true": True, "yes": True, "on": True, "y": True, "1": True,
              "false": False, "no": False, "off": False, "n": False,
              "0": False}
+#: The most ``[api] max_operations_depth`` may raise the depth to.
+MAX_DEPTH = 200
 _FILL_REASON = ("Must be a float, 'dropna', 'null', 'ffill', 'bfill', "
                 "'full_ffill' or 'full_bfill'")
 
@@ -101,7 +103,9 @@ def parse_body(body, conf):
         raise invalid_input("extra keys not allowed", [extra[0]])
     if "operations" not in body:
         raise invalid_input("required key not provided", ["operations"])
-    depth = conf.getint("api", "max_operations_depth")
+    # Validation recurses once per level: past a few hundred, Python's
+    # recursion limit would turn a deep expression into a 500.
+    depth = min(conf.getint("api", "max_operations_depth"), MAX_DEPTH)
     size = conf.getint("api", "max_operations_nodes")
     operations = body["operations"]
     try:

@@ -5,7 +5,7 @@ as Gnocchi does."""
 import fnmatch
 import itertools
 
-from statsvc.api import policies
+from statsvc.api import access, policies
 from statsvc.api.aggregates_series import Reference
 from statsvc.api.controllers.resource_type import get_type
 from statsvc.api.errors import ApiError
@@ -69,9 +69,9 @@ def references(request, resources, keys):
                 if not fnmatch.fnmatch(name, pattern):
                     continue
                 try:
-                    metric = request.storage.get_metric(metric_id)
+                    metric = access.get_metric(request, metric_id)
                 except MetricNotFound:
-                    continue  # deleted by id since
+                    continue  # deleted by id since, or someone else's
                 found.append(Reference(
                     metric, None, aggregation, (pattern, aggregation),
                     (resource["id"], name, aggregation)))

@@ -296,3 +296,14 @@ def test_capabilities_list_the_operations(app):
             "clip", "+", "**"} <= set(got["aggregates"]["operations"])
     assert "moving-average" in got["aggregates"]["statistics"]
     assert "rate:mean" in got["aggregation_methods"]
+
+
+def test_depth_configured_past_the_recursion_limit_is_capped(make_app):
+    app = make_app(api={"max_operations_depth": "100000",
+                        "max_operations_nodes": "1000000"})
+    node = ["metric", "x", "mean"]
+    for _ in range(300):
+        node = ["abs", node]
+    got = aggregates(app, node, status=400)
+    assert got["description"]["reason"].startswith(
+        "Operations nested too deep")
