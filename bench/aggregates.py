@@ -9,8 +9,9 @@ queryable, then times ``(aggregate mean (metric (ID mean) ...))`` over the
 100 metrics at ``granularity=60`` from 1 and 4 keep-alive clients for a
 fixed duration: requests/s and median latency, and the ratios.
 
-It also checks that both services agree on a set of expressions over the
-same random data (``--check``), to 1e-9 relative.
+It also checks that both services agree, to 1e-9 relative, on a set of
+expressions and on ``--random`` random ones over the same random data (an
+error agrees with an error of the same status).
 
 Usage: python bench/aggregates.py --gnocchi http://127.0.0.1:8041
 """
@@ -21,9 +22,11 @@ import sys
 sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 import argparse  # noqa: E402
+import http.client  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import random  # noqa: E402
+import re  # noqa: E402
 import statistics  # noqa: E402
 import tempfile  # noqa: E402
 import threading  # noqa: E402
@@ -112,6 +115,48 @@ def expressions(a, b, c):
     ]
 
 
+_REDUCTIONS = ("mean", "max", "min", "sum", "count", "median", "std",
+               "rate:mean")
+_ELEMENTWISE = ("abs", "neg", "floor", "rateofchange")
+_ARITHMETIC = ("+", "-", "*", "/", "**", "%")
+
+
+def random_expression(rng, names, depth=3):
+    """A random expression over the metrics ``names`` (``mean`` series)."""
+    if depth == 0 or rng.random() < 0.25:
+        chosen = rng.sample(names, rng.randint(1, len(names)))
+        return "(metric " + " ".join(f"({n} mean)" for n in chosen) + ")"
+    inner = random_expression(rng, names, depth - 1)
+    kind = rng.randrange(6)
+    if kind == 0:
+        return f"(aggregate {rng.choice(_REDUCTIONS)} {inner})"
+    if kind == 1:
+        return f"({rng.choice(_ELEMENTWISE)} {inner})"
+    if kind == 2:
+        constant = rng.choice(("2", "0.5", "-3", "10"))
+        return f"({rng.choice(_ARITHMETIC)} {inner} {constant})"
+    if kind == 3:
+        other = random_expression(rng, names, depth - 1)
+        return f"({rng.choice(_ARITHMETIC[:4])} {inner} {other})"
+    if kind == 4:
+        return (f"(rolling {rng.choice(_REDUCTIONS)} {rng.randint(2, 6)} "
+                f"{inner})")
+    return f"(clip {inner} -20 {rng.choice(('0', '20'))})"
+
+
+def answer(base, expression):
+    """``(status, measures or None)`` of an expression; status 0 when the
+    server dropped the connection."""
+    try:
+        return 200, Client(base).call("POST", "/v1/aggregates",
+                                      {"operations": expression},
+                                      expect=(200,))["measures"]
+    except RuntimeError as e:
+        return int(str(e).split(": ")[1].split()[0]), None
+    except (OSError, http.client.HTTPException):
+        return 0, None  # no answer: the connection was dropped
+
+
 def agree(ours, theirs):
     """Whether two responses hold the same series to 1e-9 relative."""
     if isinstance(ours, dict):
@@ -120,26 +165,39 @@ def agree(ours, theirs):
     if len(ours) != len(theirs):
         return False
     for (t1, g1, v1), (t2, g2, v2) in zip(ours, theirs):
-        if t1 != t2 or g1 != g2 or not math.isclose(v1, v2, rel_tol=1e-9,
-                                                    abs_tol=1e-12):
+        if t1 != t2 or g1 != g2 or not _same(v1, v2):
             return False
     return True
 
 
-def check(ours_base, our_ids, gnocchi_base, their_ids):
-    """Each expression on both services: (expression, agreed)."""
+def _same(ours, theirs):
+    # statsvc writes NaN and infinities as null (strict JSON).
+    if ours is None:
+        return theirs is None or not math.isfinite(theirs)
+    return math.isclose(ours, theirs, rel_tol=1e-9, abs_tol=1e-12)
+
+
+def check(ours_base, our_ids, gnocchi_base, their_ids, labels):
+    """Each expression of ``labels`` (over A, B, C) on both services:
+    ``[(label, agreed)]``."""
     results = []
-    for label, ours, theirs in zip(expressions("A", "B", "C"),
-                                   expressions(*our_ids[:3]),
-                                   expressions(*their_ids[:3])):
-        got = Client(ours_base).call("POST", "/v1/aggregates",
-                                     {"operations": ours})["measures"]
-        want = json.dumps(Client(gnocchi_base).call(
-            "POST", "/v1/aggregates", {"operations": theirs})["measures"])
-        # Series are keyed by metric id: Gnocchi's ids become ours.
-        for their_id, our_id in zip(their_ids[:3], our_ids[:3]):
-            want = want.replace(their_id, our_id)
-        results.append((label, agree(got, json.loads(want))))
+    for label in labels:
+        ours, theirs = label, label
+        for name, our_id, their_id in zip("ABC", our_ids, their_ids):
+            # Only metric names are upper case in the expressions.
+            ours = re.sub(rf"\b{name}\b", our_id, ours)
+            theirs = re.sub(rf"\b{name}\b", their_id, theirs)
+        status, got = answer(ours_base, ours)
+        their_status, want = answer(gnocchi_base, theirs)
+        if got is not None and want is not None:
+            # Series are keyed by metric id: Gnocchi's ids become ours.
+            want = json.dumps(want)
+            for their_id, our_id in zip(their_ids, our_ids):
+                want = want.replace(their_id, our_id)
+            agreed = agree(got, json.loads(want))
+        else:
+            agreed = status == their_status
+        results.append((label, agreed, status, their_status))
     return results
 
 
@@ -155,6 +213,8 @@ def main():
     parser.add_argument("--duration", type=int, default=15,
                         help="seconds of each timed run")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--random", type=int, default=40,
+                        help="random expressions to compare")
     args = parser.parse_args()
     if urllib.parse.urlparse(args.gnocchi).hostname not in ("127.0.0.1",
                                                             "localhost"):
@@ -176,15 +236,23 @@ def main():
                 figures[name, clients] = rps, median
                 print(f"{name:8s} {clients} client(s): {rps:8.1f} req/s, "
                       f"median {median:8.1f} ms", flush=True)
-        agreement = check(server.base, ours, args.gnocchi, theirs)
+        rng = random.Random(args.seed)
+        labels = expressions("A", "B", "C") + [
+            random_expression(rng, ["A", "B", "C"])
+            for _ in range(args.random)]
+        agreement = check(server.base, ours[:3], args.gnocchi, theirs[:3],
+                          labels)
     print("\nratios statsvc / gnocchi (requests/s; higher is better):")
     for clients in (1, 4):
         ratio = figures["statsvc", clients][0] / figures["gnocchi",
                                                          clients][0]
         print(f"  {clients} client(s): {ratio:6.1f}x")
-    print("\nagreement with Gnocchi to 1e-9 relative:")
-    for expression, agreed in agreement:
-        print(f"  {'yes' if agreed else 'NO ':4s}{expression}")
+    print(f"\nagreement with Gnocchi to 1e-9 relative: "
+          f"{sum(a for _, a, _, _ in agreement)} of {len(agreement)} "
+          f"expressions (HTTP status statsvc/gnocchi)")
+    for expression, agreed, status, their_status in agreement:
+        print(f"  {'yes' if agreed else 'NO ':4s}{status}/{their_status} "
+              f"{expression}")
 
 
 if __name__ == "__main__":

@@ -174,12 +174,20 @@ def _matrix(values, times):
 def _operands(node, left, right):
     """The granularity and times of a binary operation's result: two series
     must share them (Gnocchi's rule)."""
+    name = "clip" if node[0] == "clip" else node[1]
     if isinstance(left[2], np.ndarray) and isinstance(right[2], np.ndarray):
         if left[0] != right[0] or not np.array_equal(left[1], right[1]):
             raise InvalidOperations(
                 "Metrics cannot be aggregated",
                 f"Can't compute timeseries with different granularity "
-                f"or timestamps in '{node[1] if node[0] != 'clip' else 'clip'}'")
+                f"or timestamps in '{name}'")
+        columns = {left[2].shape[1], right[2].shape[1]}
+        if len(columns - {1}) > 1:
+            # Gnocchi fails here with a 500: numpy cannot broadcast them.
+            raise InvalidOperations(
+                "Metrics cannot be aggregated",
+                f"Can't compute '{name}' between {left[2].shape[1]} and "
+                f"{right[2].shape[1]} series")
         return left[:3]
     source = right if isinstance(right[2], np.ndarray) else left
     return source[:3]

@@ -211,7 +211,7 @@ def test_unknown_metrics_and_someone_elses_are_404(app, policy):
 
 
 def test_mismatched_granularities(app, pair):
-    (m1, _), _ = pair
+    (m1, _), (m2, _) = pair
     app.post_json("/v1/archive_policy", {
         "name": "five", "definition": [{"granularity": "5 second"}]})
     m3 = new_metric(app, "five", [(0, 1.0)])
@@ -221,6 +221,10 @@ def test_mismatched_granularities(app, pair):
     got = aggregates(app, ["metric", m1, "mean"], granularity="123",
                      status=400)
     assert got["description"]["detail"] == [[m1, "mean", 123.0]]
+    got = aggregates(app, f"(/ (metric ({m1} mean) ({m2} mean)) (metric "
+                          f"({m1} max) ({m2} max) ({m1} mean)))", status=400)
+    assert got["description"]["reason"] == \
+        "Can't compute '/' between 2 and 3 series"
     got = aggregates(app, f"(+ (metric {m1} mean) (resample mean 120 "
                           f"(metric {m1} mean)))", granularity="60",
                      status=400)
