@@ -110,8 +110,7 @@ class _Evaluator:
         _, method, seconds, child = node
         _, times, values, aggregated = self.node(child, initial)
         times, values = windows.resample(times, _matrix(values, times),
-                                         round(seconds * 1e9), method,
-                                         reduce)
+                                         round(seconds * 1e9), method)
         return seconds, times, values, aggregated
 
     def unary(self, node, initial):

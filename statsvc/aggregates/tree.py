@@ -15,13 +15,15 @@ path of indexes from the root to the offending node.
 """
 import math
 
-from statsvc import archive_policy
+from statsvc import aggregation, archive_policy
 from statsvc.aggregates import InvalidOperations
 
 #: Gnocchi's reductions across metrics or over windows, and their rate:.
 BASE_REDUCTIONS = ("mean", "median", "std", "min", "max", "sum", "var",
                    "count")
 REDUCTIONS = (*BASE_REDUCTIONS, *(f"rate:{m}" for m in BASE_REDUCTIONS))
+#: What ``resample`` takes: a stored series' methods (no ``var``).
+RESAMPLINGS = tuple(m for m in REDUCTIONS if aggregation.is_valid(m))
 UNARY = ("abs", "absolute", "neg", "negative", "cos", "sin", "tan",
          "floor", "ceil", "rateofchange", "rateofchangesec")
 BINARY = ("=", "==", "eq", "<", "lt", ">", "gt", "<=", "≤", "le", ">=",
@@ -129,11 +131,11 @@ def _arity(value, path, name, count, why):
         raise _operation_invalid(name, path, why)
 
 
-def _reduction(value, path, name):
-    if value[1] not in REDUCTIONS:
+def _reduction(value, path, name, allowed=REDUCTIONS):
+    if value[1] not in allowed:
         raise _operation_invalid(name, [*path, 1],
                                  f"aggregation must be one of "
-                                 f"{', '.join(REDUCTIONS)}")
+                                 f"{', '.join(allowed)}")
     return value[1]
 
 
@@ -157,7 +159,7 @@ def _rolling(value, path, child):
 def _resample(value, path, child):
     _arity(value, path, "resample", 3,
            "expected (resample METHOD GRANULARITY OPERATION)")
-    method = _reduction(value, path, "resample")
+    method = _reduction(value, path, "resample", RESAMPLINGS)
     try:
         seconds = archive_policy.parse_timespan(value[2])
     except archive_policy.PolicyError as e:

@@ -3,6 +3,8 @@ series): rolling windows, resampling, and re-aligning separate series."""
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from statsvc import aggregation
+
 
 def rolling(values, window, method, reduce):
     """``reduce(method, windows, axis)`` over each run of ``window`` rows;
@@ -11,22 +13,17 @@ def rolling(values, window, method, reduce):
     return np.asarray(reduce(method, view, -1), "float64").T
 
 
-def resample(times, values, grain_ns, method, reduce):
-    """Rows grouped into buckets of ``grain_ns`` (aligned on the epoch,
-    stamped with their start) and reduced by ``method`` per column;
-    ``rate:X`` is the difference of consecutive X buckets."""
-    buckets = times - times % grain_ns
-    starts = np.flatnonzero(np.r_[True, buckets[1:] != buckets[:-1]]) \
-        if len(buckets) else np.array([], "int64")
-    ends = np.r_[starts[1:], len(buckets)]
-    base = method[5:] if method.startswith("rate:") else method
-    rows = [reduce(base, values[s:e], 0) for s, e in zip(starts, ends)]
-    result = np.array(rows, "float64").reshape(len(starts),
-                                               values.shape[1])
-    stamps = buckets[starts]
-    if base != method:
-        return stamps[1:], np.diff(result, axis=0)
-    return stamps, result
+def resample(times, values, grain_ns, method):
+    """Each column resampled into buckets of ``grain_ns`` as a stored
+    series is (:func:`statsvc.aggregation.resample`, Gnocchi's carbonara
+    rules: ``std`` is the sample one, ``rate:X`` is X of the differences
+    between consecutive rows, a NaN makes its bucket NaN)."""
+    columns = [aggregation.resample(times, column, grain_ns, method)
+               for column in values.T]
+    # Every column has the same times, so the same buckets.
+    stamps = columns[0][0] if columns else times[:0]
+    return stamps, np.column_stack([v for _, v in columns]) if columns \
+        else np.empty((len(stamps), 0))
 
 
 def align(columns):

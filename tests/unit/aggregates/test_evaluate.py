@@ -21,7 +21,7 @@ def _expressions(children):
         st.tuples(st.just("aggregate"), reduction, children),
         st.tuples(st.just("rolling"), reduction, st.integers(1, 6),
                   children),
-        st.tuples(st.just("resample"), reduction,
+        st.tuples(st.just("resample"), st.sampled_from(tree.RESAMPLINGS),
                   st.sampled_from([1, 120, 3600]), children),
         st.tuples(st.sampled_from(tree.UNARY), children),
         st.tuples(st.sampled_from(tree.BINARY), children,
@@ -90,3 +90,22 @@ def test_fill_and_aggregate_by_hand():
     with pytest.raises(InvalidOperations, match="Less than 100"):
         grid.compute(node, {60.0: (keys, [a, b])}, (True, True), 100.0,
                      None)
+
+
+def test_resample_follows_stored_series_rules():
+    """As Gnocchi's carbonara: ``std`` is the sample standard deviation,
+    ``rate:X`` is X of the differences between consecutive points."""
+    a = series_of([(0, 1.0), (1, 4.0), (2, 6.0), (3, 7.0)])
+    keys = KEYS[:1]
+    for method, expected in (("std", [np.std([1.0, 4.0], ddof=1),
+                                      np.std([6.0, 7.0], ddof=1)]),
+                             ("rate:mean", [3.0, (2.0 + 1.0) / 2])):
+        node = tree.validate(["resample", method, 120, ["metric", "a",
+                                                        "mean"]], 32, 100)
+        _, [(granularity, _, values)] = grid.compute(
+            node, {60.0: (keys, [a])})
+        assert granularity == 120
+        assert values[:, 0].tolist() == pytest.approx(expected)
+    with pytest.raises(InvalidOperations, match="'resample' operation"):
+        tree.validate(["resample", "var", 120, ["metric", "a", "mean"]],
+                      32, 100)
