@@ -15,12 +15,12 @@ from statsvc.aggregates import InvalidOperations, windows
 
 
 def _nan_reduce(function):
-    def reduce(values, axis):
+    def nan_reduce(values, axis):
         # An all-NaN slice warns; NaN is the answer wanted there.
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             return function(values, axis=axis)
-    return reduce
+    return nan_reduce
 
 
 REDUCE = {
@@ -32,10 +32,12 @@ REDUCE = {
         ~np.isnan(values), axis=axis).astype("float64"),
 }
 
-_UNARY = {"abs": np.absolute, "absolute": np.absolute, "neg": np.negative,
+#: Element-wise functions of one operand, by operation name.
+UNARY_FUNCTIONS = {"abs": np.absolute, "absolute": np.absolute, "neg": np.negative,
           "negative": np.negative, "cos": np.cos, "sin": np.sin,
           "tan": np.tan, "floor": np.floor, "ceil": np.ceil}
-_BINARY = {
+#: Functions of two operands (series or numbers), by operation name.
+BINARY_FUNCTIONS = {
     "=": np.equal, "==": np.equal, "eq": np.equal, "<": np.less,
     "lt": np.less, ">": np.greater, "gt": np.greater,
     "<=": np.less_equal, "≤": np.less_equal, "le": np.less_equal,
@@ -126,13 +128,13 @@ class _Evaluator:
                 seconds = np.diff(times).astype("float64") / 1e9
                 return granularity, times[1:], \
                     np.diff(values, axis=0) / seconds[:, None], aggregated
-            return granularity, times, _UNARY[op](values), aggregated
+            return granularity, times, UNARY_FUNCTIONS[op](values), aggregated
 
     def binary(self, node, initial):
         left, right = (self.node(n, initial) for n in node[2:4])
         granularity, times, values = _operands(node, left, right)
         with np.errstate(all="ignore"):
-            result = _BINARY[node[1]](left[2], right[2])
+            result = BINARY_FUNCTIONS[node[1]](left[2], right[2])
         aggregated = left[3] or right[3] or (
             isinstance(left[2], np.ndarray) and isinstance(right[2],
                                                            np.ndarray))

@@ -16,20 +16,16 @@ path of indexes from the root to the offending node.
 import math
 
 from statsvc import aggregation, archive_policy
-from statsvc.aggregates import InvalidOperations
+from statsvc.aggregates import InvalidOperations, evaluate
 
 #: Gnocchi's reductions across metrics or over windows, and their rate:.
-BASE_REDUCTIONS = ("mean", "median", "std", "min", "max", "sum", "var",
-                   "count")
-REDUCTIONS = (*BASE_REDUCTIONS, *(f"rate:{m}" for m in BASE_REDUCTIONS))
+REDUCTIONS = (*evaluate.REDUCE, *(f"rate:{m}" for m in evaluate.REDUCE))
 #: What ``resample`` takes: a stored series' methods (no ``var``).
 RESAMPLINGS = tuple(m for m in REDUCTIONS if aggregation.is_valid(m))
-UNARY = ("abs", "absolute", "neg", "negative", "cos", "sin", "tan",
-         "floor", "ceil", "rateofchange", "rateofchangesec")
-BINARY = ("=", "==", "eq", "<", "lt", ">", "gt", "<=", "≤", "le", ">=",
-          "≥", "ge", "!=", "≠", "ne", "%", "mod", "+", "add", "-", "sub",
-          "*", "×", "mul", "/", "÷", "div", "**", "^", "pow", "clip_min",
-          "clip_max", "max")
+#: Operations of one operand; the last two change the times too.
+UNARY = (*evaluate.UNARY_FUNCTIONS, "rateofchange", "rateofchangesec")
+#: Operations of two operands.
+BINARY = tuple(evaluate.BINARY_FUNCTIONS)
 #: Every operation name, for ``/v1/capabilities``.
 OPERATIONS = ("metric", "aggregate", "rolling", "resample", "clip", "stat",
               *UNARY, *BINARY)
@@ -140,7 +136,8 @@ def _reduction(value, path, name, allowed=REDUCTIONS):
 
 
 def _aggregate(value, path, child):
-    _arity(value, path, "aggregate", 2, "expected (aggregate METHOD OPERATION)")
+    _arity(value, path, "aggregate", 2,
+           "expected (aggregate METHOD OPERATION)")
     return ("aggregate", _reduction(value, path, "aggregate"), child(2))
 
 

@@ -88,9 +88,10 @@ def read(references, grains, start, stop, max_points):
 
 
 def statistics(stat_nodes):
-    """``{name: plugin}`` for the ``stat`` operations, each one's
-    parameters validated as on ``GET .../measures`` (a 400 naming the
-    parameter); returns the validated parameters per node too."""
+    """The validated parameters of each ``stat`` operation, by ``(name,
+    sorted parameters)``: checked as on ``GET .../measures`` (a 400 naming
+    the parameter; a 400 for an unknown statistic, a 500 for one that
+    failed to load)."""
     registry = pecan.request.statistics
     validated = {}
     for _, name, params, _ in stat_nodes:
