@@ -3,7 +3,7 @@ over them, as Gnocchi's aggregates processor does: ``fill`` and
 ``needed_overlap`` decide what happens where series have no point."""
 import numpy as np
 
-from statsvc.aggregates import InvalidOperations
+from statsvc.aggregates import InvalidOperations, tree
 from statsvc.aggregates.evaluate import evaluate
 
 #: The ``fill`` values other than a number.
@@ -72,7 +72,7 @@ def _overlap(times, values, keys, bounded, needed):
 
 
 def compute(node, granularities, bounded=(False, False), needed_overlap=100.0,
-            fill="dropna", run_statistic=None):
+            fill="dropna", run_statistic=None, max_work=None):
     """The result of ``node`` for each granularity, coarsest first.
 
     ``granularities`` maps a granularity (s) to ``(keys, series)``: the
@@ -80,11 +80,21 @@ def compute(node, granularities, bounded=(False, False), needed_overlap=100.0,
     and its ``(times, values)``. ``bounded`` says whether start and stop
     were given. Returns ``(aggregated, [(granularity, times, values)])``:
     ``values`` has one column per key unless ``aggregated``.
+
+    :raises InvalidOperations: also when :func:`tree.cost` times the values
+        aligned exceeds ``max_work``, so that no request computes for long.
     """
     results, aggregated = [], False
+    work = tree.cost(node)
     for granularity in sorted(granularities, reverse=True):
         keys, series = granularities[granularity]
         times, values = _grid(series, fill)
+        if max_work is not None and work * values.size > max_work:
+            raise InvalidOperations(
+                "Operations too costly",
+                f"{work} operations per value over {values.size} values "
+                f"exceed the limit of {max_work}; narrow start/stop, "
+                f"choose a coarser granularity or shorten windows")
         if fill is None:
             times, values = _overlap(times, values, keys, bounded,
                                      needed_overlap)

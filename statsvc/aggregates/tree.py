@@ -234,3 +234,13 @@ def statistics(node):
         return [node, *statistics(node[3])]
     return [s for child in node[1:] if isinstance(child, tuple)
             for s in statistics(child)]
+
+
+def cost(node):
+    """Work per value of the series read: one per operation, ``window``
+    per rolling one."""
+    if node[0] in ("number", "metric"):
+        return 1
+    own = node[2] if node[0] == "rolling" else 1
+    return own + sum(cost(child) for child in node[1:]
+                     if isinstance(child, tuple))

@@ -6,11 +6,25 @@ from numpy.lib.stride_tricks import sliding_window_view
 from statsvc import aggregation
 
 
+#: Cells of the windows viewed at once: bounds the memory of a rolling
+#: reduction (its NaN-aware functions copy what they reduce), 32 MiB.
+WINDOW_CELLS = 2 ** 22
+
+
 def rolling(values, window, method, reduce):
     """``reduce(method, windows, axis)`` over each run of ``window`` rows;
-    ``window - 1`` rows fewer (one more for ``rate:``)."""
-    view = sliding_window_view(values.T, window, axis=-1)
-    return np.asarray(reduce(method, view, -1), "float64").T
+    ``window - 1`` rows fewer (one more for ``rate:``). Reduced a block of
+    rows at a time, so that memory stays bounded whatever the window."""
+    base = method[5:] if method.startswith("rate:") else method
+    series = values.T
+    count = series.shape[1] - window + 1
+    step = max(1, WINDOW_CELLS // max(1, window * series.shape[0]))
+    blocks = [np.asarray(reduce(base, sliding_window_view(
+        series[:, first:first + step + window - 1], window, axis=-1), -1),
+        "float64") for first in range(0, count, step)]
+    rolled = np.concatenate(blocks, axis=-1) if blocks \
+        else np.empty((series.shape[0], 0))
+    return (np.diff(rolled) if base != method else rolled).T
 
 
 def resample(times, values, grain_ns, method):

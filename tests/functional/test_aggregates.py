@@ -311,3 +311,19 @@ def test_depth_configured_past_the_recursion_limit_is_capped(make_app):
     got = aggregates(app, node, status=400)
     assert got["description"]["reason"].startswith(
         "Operations nested too deep")
+
+
+def test_costly_expressions_are_refused_before_computing(make_app):
+    app = make_app(api={"max_points_per_get": "100"})
+    app.post_json("/v1/archive_policy", {
+        "name": "raw", "definition": [{"granularity": "1 second"}]})
+    metric = new_metric(app, "raw", [(t, float(t)) for t in range(60)])
+    # 60 values, at most 100 x 100 operations: a window of 60 costs 60 x
+    # 60 (and 60 x 2 for abs and metric); three cost more than 10,000.
+    series = f"(metric {metric} mean)"
+    got = aggregates(app, f"(rolling mean 60 (abs {series}))")
+    assert [p[2] for p in got["measures"][metric]["mean"]] == [29.5]
+    got = aggregates(app, f"(+ (rolling mean 60 {series}) (+ (rolling max "
+                          f"60 {series}) (rolling min 60 {series})))",
+                     status=400)
+    assert got["description"]["cause"] == "Operations too costly"

@@ -17,6 +17,11 @@ from statsvc.api.responses import json_response
 from statsvc.storage import MetricNotFound
 
 
+#: Element operations an expression may do per point ``[api]
+#: max_points_per_get`` allows.
+WORK_PER_POINT = 100
+
+
 def _metrics_by_id(request, keys):
     """References for ``(metric id, aggregation)`` keys; Gnocchi's 400 for
     a malformed id and 404 listing the missing (or someone else's)."""
@@ -48,9 +53,9 @@ def compute(request, node, references, options):
     """``(aggregated, results)`` of :func:`grid.compute` for references."""
     grains = aggregates_series.granularities(references,
                                              options["granularity"])
+    max_points = request.conf.getint("api", "max_points_per_get")
     series = aggregates_series.read(
-        references, grains, options["start"], options["stop"],
-        request.conf.getint("api", "max_points_per_get"))
+        references, grains, options["start"], options["stop"], max_points)
     validated = aggregates_series.statistics(tree.statistics(node))
     keys = [ref.key for ref in references]
     try:
@@ -58,7 +63,9 @@ def compute(request, node, references, options):
             node, {g: (keys, series[g]) for g in grains},
             (options["start"] is not None, options["stop"] is not None),
             options["needed_overlap"], options["fill"],
-            aggregates_series.statistic_runner(validated))
+            aggregates_series.statistic_runner(validated),
+            # A second or two of numpy at most.
+            max_work=WORK_PER_POINT * max_points)
     except InvalidOperations as e:
         raise aggregates_input.invalid_operations(e) from None
 
