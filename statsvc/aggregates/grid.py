@@ -29,22 +29,23 @@ _FILLS = {"ffill": (_forward_fill,), "bfill": (_backward_fill,),
           "full_bfill": (_backward_fill, _forward_fill)}
 
 
-def _grid(series, fill):
-    """Series x times grid on the union of the series' times."""
+def _union(series):
+    """The times of the grid: those of every series, sorted, once."""
     times = series[0][0]
     if all(np.array_equal(ts, times) for ts, _ in series[1:]):
-        # The common case, metrics written together: no gaps to place.
-        grid = np.array([values for _, values in series],
-                        "float64").reshape(len(series), len(times))
-    else:
-        times = np.unique(np.concatenate([ts for ts, _ in series]))
-        filler = np.nan if fill is None or fill in FILL_WORDS else fill
-        grid = np.full((len(series), len(times)), filler)
-        for row, (ts, values) in zip(grid, series):
-            row[np.searchsorted(times, ts)] = values
+        return times  # the common case, metrics written together
+    return np.unique(np.concatenate([ts for ts, _ in series]))
+
+
+def _grid(series, times, fill):
+    """Times x series grid of the series on ``times``, gaps filled."""
+    filler = np.nan if fill is None or fill in FILL_WORDS else fill
+    grid = np.full((len(series), len(times)), filler)
+    for row, (ts, values) in zip(grid, series):
+        row[np.searchsorted(times, ts)] = values
     for step in _FILLS.get(fill, ()):
         grid = step(grid)
-    return times, grid.T
+    return grid.T
 
 
 def _overlap(times, values, keys, bounded, needed):
@@ -88,13 +89,16 @@ def compute(node, granularities, bounded=(False, False), needed_overlap=100.0,
     work = tree.cost(node)
     for granularity in sorted(granularities, reverse=True):
         keys, series = granularities[granularity]
-        times, values = _grid(series, fill)
-        if max_work is not None and work * values.size > max_work:
+        times = _union(series)
+        cells = len(times) * len(series)
+        if max_work is not None and work * cells > max_work:
+            # Checked before the grid is even allocated.
             raise InvalidOperations(
                 "Operations too costly",
-                f"{work} operations per value over {values.size} values "
+                f"{work} operations per value over {cells} values "
                 f"exceed the limit of {max_work}; narrow start/stop, "
                 f"choose a coarser granularity or shorten windows")
+        values = _grid(series, times, fill)
         if fill is None:
             times, values = _overlap(times, values, keys, bounded,
                                      needed_overlap)
