@@ -107,6 +107,14 @@ class StorageDriver(abc.ABC):
     def list_documents(self, kind):
         """Return every document of ``kind``, in no particular order."""
 
+    def find_documents(self, kind, field, values):
+        """Return the documents of ``kind`` whose top-level ``field`` is one
+        of the strings ``values``. Drivers with indexes override this; this
+        one reads every document."""
+        values = set(values)
+        return [doc for doc in self.list_documents(kind)
+                if isinstance(doc.get(field), str) and doc[field] in values]
+
     @abc.abstractmethod
     def replace_document(self, kind, name, doc):
         """Replace an existing document; raise :class:`DocumentNotFound`."""

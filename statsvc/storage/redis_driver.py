@@ -41,6 +41,7 @@ import json
 import urllib.parse
 
 import numpy as np
+import orjson
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
@@ -194,12 +195,12 @@ class RedisDriver(base.StorageDriver):
             doc = self._redis.hget(self._metrics_key(), metric_id)
         if doc is None:
             raise MetricNotFound(metric_id)
-        return json.loads(doc)
+        return orjson.loads(doc)
 
     def list_metrics(self):
         with self._errors():
             docs = self._redis.hvals(self._metrics_key())
-        return [json.loads(doc) for doc in docs]
+        return [orjson.loads(doc) for doc in docs]
 
     def delete_metric(self, metric_id):
         def plan(pipe):
@@ -223,7 +224,7 @@ class RedisDriver(base.StorageDriver):
             doc = pipe.hget(self._metrics_key(), metric_id)
             if doc is None or not pipe.exists(meta_key):
                 raise MetricNotFound(metric_id)
-            doc = dict(json.loads(doc), timespan_ns=timespan)
+            doc = dict(orjson.loads(doc), timespan_ns=timespan)
             pipe.multi()
             pipe.hset(self._metrics_key(), metric_id, json.dumps(doc))
             # Rewriting meta also makes concurrent writers of it retry.
@@ -308,12 +309,12 @@ class RedisDriver(base.StorageDriver):
             doc = self._redis.hget(self._doc_key(kind), name)
         if doc is None:
             raise DocumentNotFound(kind, name)
-        return json.loads(doc)
+        return orjson.loads(doc)
 
     def list_documents(self, kind):
         with self._errors():
             docs = self._redis.hvals(self._doc_key(kind))
-        return [json.loads(doc) for doc in docs]
+        return [orjson.loads(doc) for doc in docs]
 
     def replace_document(self, kind, name, doc):
         with self._errors():

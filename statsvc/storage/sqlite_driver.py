@@ -32,10 +32,12 @@ import fcntl
 import json
 import os
 import pathlib
+import re
 import sqlite3
 import threading
 
 import numpy as np
+import orjson
 
 from statsvc.storage import base
 from statsvc.storage import codec
@@ -43,6 +45,28 @@ from statsvc.storage import series
 from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
     MetricNotFound, StorageUnavailable)
+
+# Document fields with an index: what resources are searched and listed
+# by (find_documents). A query must spell the indexed expression exactly
+# for SQLite to use it, so these are spelled from this list, never from
+# input.
+_INDEXED_FIELDS = ("id", "type", "creator", "user_id", "project_id",
+                   "original_resource_id")
+# Other fields are looked up with the JSON path bound as a parameter.
+_PLAIN_FIELD = re.compile(r"^[A-Za-z0-9_-]+$")
+_IN_CHUNK = 500  # values per IN (...), well under SQLite's variable limit
+
+
+def find_sql(field, count):
+    """The SELECT of :meth:`SQLiteDriver.find_documents` for ``count``
+    values, and the parameters that come between ``kind`` and the values
+    (the JSON path of a field without index)."""
+    if field in _INDEXED_FIELDS:
+        path, where = (), f"json_extract(doc, '$.{field}')"
+    else:
+        path, where = (f'$."{field}"',), "json_extract(doc, ?)"
+    return (f"SELECT doc FROM document WHERE kind = ? AND {where} "
+            f"IN ({', '.join('?' * count)})", path)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS metric (
@@ -70,7 +94,10 @@ CREATE TABLE IF NOT EXISTS document (
     doc TEXT NOT NULL,
     PRIMARY KEY (kind, name)
 );
-"""
+""" + "".join(
+    f"CREATE INDEX IF NOT EXISTS document_{field} "
+    f"ON document(kind, json_extract(doc, '$.{field}'));\n"
+    for field in _INDEXED_FIELDS)
 
 _INT64_MIN, _INT64_MAX = -2**63, 2**63 - 1
 
@@ -180,12 +207,12 @@ class SQLiteDriver(base.StorageDriver):
                                (metric_id,)).fetchone()
         if row is None:
             raise MetricNotFound(metric_id)
-        return json.loads(row[0])
+        return orjson.loads(row[0])
 
     def list_metrics(self):
         with self._read() as conn:
             rows = conn.execute("SELECT doc FROM metric").fetchall()
-        return [json.loads(doc) for doc, in rows]
+        return [orjson.loads(doc) for doc, in rows]
 
     def delete_metric(self, metric_id):
         with self._write() as conn:
@@ -200,7 +227,7 @@ class SQLiteDriver(base.StorageDriver):
                                (metric_id,)).fetchone()
             if row is None:
                 raise MetricNotFound(metric_id)
-            doc = dict(json.loads(row[0]), timespan_ns=timespan)
+            doc = dict(orjson.loads(row[0]), timespan_ns=timespan)
             conn.execute(
                 "UPDATE metric SET doc = ?, timespan_ns = ? WHERE id = ?",
                 (json.dumps(doc), timespan, metric_id))
@@ -245,13 +272,26 @@ class SQLiteDriver(base.StorageDriver):
                 (kind, name)).fetchone()
         if row is None:
             raise DocumentNotFound(kind, name)
-        return json.loads(row[0])
+        return orjson.loads(row[0])
 
     def list_documents(self, kind):
         with self._read() as conn:
             rows = conn.execute("SELECT doc FROM document WHERE kind = ?",
                                 (kind,)).fetchall()
-        return [json.loads(doc) for doc, in rows]
+        return [orjson.loads(doc) for doc, in rows]
+
+    def find_documents(self, kind, field, values):
+        if field not in _INDEXED_FIELDS and not _PLAIN_FIELD.match(field):
+            return super().find_documents(kind, field, values)
+        values = sorted(values)
+        docs = []
+        with self._read() as conn:
+            for first in range(0, len(values), _IN_CHUNK):
+                chunk = values[first:first + _IN_CHUNK]
+                sql, path = find_sql(field, len(chunk))
+                rows = conn.execute(sql, (kind, *path, *chunk)).fetchall()
+                docs += [orjson.loads(doc) for doc, in rows]
+        return docs
 
     def replace_document(self, kind, name, doc):
         with self._write() as conn:

@@ -18,9 +18,9 @@ FILES = ("archive", "archive-rule", "base", "metric", "metric-list",
          "metric-granularity", "metric-timestamp-format", "batch-measures",
          "aggregation", "resample-calendar", "pagination", "resource",
          "resource-type", "search", "history", "transformedids",
-         "create-metric-with-resource-id", "async", "metric-derived",
-         "aggregates-with-metric-ids", "aggregates-with-resources",
-         "resource-aggregation")
+         "create-metric-with-resource-id", "async", "search-metric",
+         "metric-derived", "aggregates-with-metric-ids",
+         "aggregates-with-resources", "resource-aggregation")
 
 
 @pytest.fixture(scope="session")

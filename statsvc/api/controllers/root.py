@@ -15,6 +15,7 @@ from statsvc.api.controllers.search import SearchController
 from statsvc.api.controllers.status import StatusController
 from statsvc.api.openapi import DOCUMENT
 from statsvc.api.responses import json_response
+from statsvc.console.controller import ConsoleController
 
 VERSION = {"id": "v1.0", "status": "CURRENT"}
 
@@ -56,6 +57,7 @@ class RootController:
     """``GET /``: the versions this server speaks, as Gnocchi lists them."""
 
     v1 = V1Controller()
+    console = ConsoleController()
 
     @pecan.expose()
     def index(self):
