@@ -9,7 +9,7 @@ from statsvc.api import access, policies
 from statsvc.api.aggregates_series import Reference
 from statsvc.api.controllers.resource_type import get_type
 from statsvc.api.errors import ApiError
-from statsvc.api.resource_access import RESOURCE, may_see
+from statsvc.api.resource_access import candidates, may_see
 from statsvc.api.resource_query import predicate_for
 from statsvc.storage import MetricNotFound
 
@@ -44,7 +44,7 @@ def select(request, body, groupby):
     predicate = predicate_for(request, resource_type, body.get("search", {}),
                               "search")
     user = request.user
-    found = [r for r in request.storage.list_documents(RESOURCE)
+    found = [r for r in candidates(request, name, predicate)
              if name in ("generic", r["type"]) and may_see(user, r)
              and predicate(r)]
     keys = groupby or ["revision_start", "started_at"]
