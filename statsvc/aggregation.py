@@ -2,6 +2,10 @@
 
 Everything is vectorised: points are sorted by time, so each bucket is a
 contiguous slice and ``ufunc.reduceat`` aggregates all buckets at once.
+
+``rate:X`` is Gnocchi's derived aggregation: X of the differences between
+consecutive points, each difference stamped with the later point (so the
+first point read has none).
 """
 import re
 
@@ -12,13 +16,27 @@ BASIC_METHODS = ("mean", "sum", "min", "max", "count", "std", "median",
                  "first", "last")
 
 
+RATE = "rate:"
+
+
 class UnknownAggregation(ValueError):
-    """The aggregation method is not one of :data:`BASIC_METHODS` or ``pNN``."""
+    """The aggregation method is not one of :data:`BASIC_METHODS` or
+    ``pNN``, optionally prefixed with ``rate:``."""
 
 
 def is_valid(method):
     """Whether ``method`` names a supported aggregation."""
+    if method.startswith(RATE):
+        method = method[len(RATE):]
     return method in BASIC_METHODS or _PERCENTILE.match(method) is not None
+
+
+def _derived(timestamps, values, method):
+    """``(timestamps, values, method)`` to aggregate: for ``rate:X``, the
+    differences of consecutive points and X."""
+    if not method.startswith(RATE):
+        return timestamps, values, method
+    return timestamps[1:], np.diff(values), method[len(RATE):]
 
 
 def resample(timestamps, values, granularity_ns, method):
@@ -28,6 +46,9 @@ def resample(timestamps, values, granularity_ns, method):
     stamped with their start, as Gnocchi does. Returns ``(timestamps,
     values)``; empty buckets are absent.
     """
+    if not is_valid(method):
+        raise UnknownAggregation(method)
+    timestamps, values, method = _derived(timestamps, values, method)
     return _grouped(timestamps - timestamps % granularity_ns, values, method)
 
 
@@ -41,6 +62,9 @@ def resample_calendar(timestamps, values, unit, method):
     """:func:`resample` into calendar buckets (``unit`` one of
     :data:`CALENDAR`, in UTC), stamped with their first day; weeks start on
     Sunday, as Gnocchi's do."""
+    if not is_valid(method):
+        raise UnknownAggregation(method)
+    timestamps, values, method = _derived(timestamps, values, method)
     if unit == "W":
         days = timestamps // _NS_PER_DAY
         # 1970-01-01 was a Thursday: day 3 is the first Sunday.

@@ -20,9 +20,12 @@ from statsvc import aggregation
 
 #: Gnocchi's ``[archive_policy] default_aggregation_methods``.
 DEFAULT_AGGREGATION_METHODS = ("mean", "min", "max", "sum", "std", "count")
-#: What a policy may keep: Gnocchi's names (``95pct``, not ``p95``).
+_KEPT_METHODS = (*aggregation.BASIC_METHODS,
+                 *(f"{i}pct" for i in range(1, 100)))
+#: What a policy may keep: Gnocchi's names (``95pct``, not ``p95``), and
+#: each as ``rate:`` (X of the differences between consecutive points).
 VALID_AGGREGATION_METHODS = frozenset(
-    [*aggregation.BASIC_METHODS, *(f"{i}pct" for i in range(1, 100))])
+    [*_KEPT_METHODS, *(aggregation.RATE + m for m in _KEPT_METHODS)])
 
 _DAY = 86400.0
 #: Gnocchi's ``DEFAULT_ARCHIVE_POLICIES``, present on a fresh install.
@@ -318,8 +321,11 @@ def _timedelta(seconds):
 
 def aggregation_method(method):
     """The :mod:`statsvc.aggregation` name of a policy method (``95pct`` is
-    ``p95``)."""
-    return f"p{method[:-3]}" if method.endswith("pct") else method
+    ``p95``, ``rate:95pct`` is ``rate:p95``)."""
+    if not method.endswith("pct"):
+        return method
+    rate = aggregation.RATE if method.startswith(aggregation.RATE) else ""
+    return f"{rate}p{method[len(rate):-3]}"
 
 
 def stored_method(method):

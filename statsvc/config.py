@@ -14,6 +14,9 @@ DEFAULTS = {
         "workers": str(os.cpu_count() or 1),
         "threads": "8",
         "max_body_size": str(16 * 1024 * 1024),
+        # Bounds of a /v1/aggregates expression: nesting and atoms.
+        "max_operations_depth": "32",
+        "max_operations_nodes": "10000",
         "max_measures_per_request": "1000000",
         "max_points_per_get": "2000000",
         "max_metrics_per_batch": "10000",

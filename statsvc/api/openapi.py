@@ -3,7 +3,7 @@
 ``tests/functional/test_openapi.py`` checks it against the routes the app
 really serves.
 """
-from statsvc.api import openapi_resources
+from statsvc.api import openapi_aggregates, openapi_resources
 from statsvc.api.listing import FILTERS
 from statsvc.api.openapi_parts import body as _body
 from statsvc.api.openapi_parts import errors as _errors
@@ -310,7 +310,13 @@ DOCUMENT = {
                                      "items": {"type": "string"}},
                                  "statistics": {
                                      "type": "array",
-                                     "items": {"type": "string"}}}},
+                                     "items": {"type": "string"}},
+                                 "aggregates": {
+                                     "type": "object",
+                                     "description": "POST /v1/aggregates: "
+                                     "operations, reductions of aggregate/"
+                                     "rolling/resample, statistics of "
+                                     "stat"}}},
             "Status": {"type": "object",
                        "required": ["storage", "metricd", "backend",
                                     "statistics"],
@@ -343,3 +349,5 @@ DOCUMENT = {
 DOCUMENT["paths"].update(openapi_resources.paths(
     DOCUMENT["paths"]["/v1/metric/{metric_id}/measures"]))
 DOCUMENT["components"]["schemas"].update(openapi_resources.SCHEMAS)
+DOCUMENT["paths"].update(openapi_aggregates.PATHS)
+DOCUMENT["components"]["schemas"].update(openapi_aggregates.SCHEMAS)

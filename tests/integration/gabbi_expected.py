@@ -6,9 +6,14 @@ so that the list stays exact. None is known to fail on Gnocchi itself (its
 CI runs the files with its own fixture; Gnocchi needs an SQL server, so it
 was not run here the same way).
 """
-AGGREGATES = ("/v1/aggregation and /v1/aggregates (cross-metric aggregation,"
-              " operations) are not implemented")
-RATE = "rate: aggregation methods are not implemented"
+AGGREGATION = ("/v1/aggregation (Gnocchi's older cross-metric API, "
+               "superseded by /v1/aggregates) is not implemented")
+STRICT_JSON = ("NaN and infinities are JSON null: statsvc writes strict "
+               "JSON, Gnocchi writes NaN and Infinity literals")
+USE_HISTORY = ("use_history=true (groupby over resource revisions) is not "
+               "implemented: groups are of the current resources")
+GROUPBY_WORDING = ("an unknown groupby attribute is a 400 that names it, "
+                   "not Gnocchi's 'Invalid pagination' text")
 BEFORE_EPOCH = ("measures before 1970 are accepted and returned: Gnocchi "
                 "refuses them (Timestamp must be after Epoch)")
 OWN_METRICS = ("a user lists only the metrics they created: Gnocchi's basic "
@@ -18,8 +23,8 @@ RELATIVE = ('relative timestamps ("-5 minutes") are not accepted in '
 JSON_TEXT = ('JSON is compact: the test matches Gnocchi\'s text '
              '(\'"name": "medium"\'), not its JSON')
 
-LINKS = ("/v1 links only to what statsvc serves (no aggregation, "
-         "aggregates or influxdb yet)")
+LINKS = ("/v1 links only to what statsvc serves (no aggregation or "
+         "influxdb)")
 WORDING = ("the error says the same in other words (Gnocchi's webob "
            "texts such as 'The resource could not be found.', "
            "'406 Not Acceptable', or its JSON decoder's message)")
@@ -30,17 +35,11 @@ FILTER_EQ = ("'==' works in filter strings; Gnocchi's grammar matches '=' "
 EXPECTED_FAILURES = {
     'archive': {
         'get archive policy list': JSON_TEXT,
-        'policy rated': RATE,
     },
     'metric': {
         'push measurements to metric before epoch': BEFORE_EPOCH,
-        'get measurements from metric and resample and negative': AGGREGATES,
-        'get absolute measurements from metric': AGGREGATES,
-        'rolling-mean': AGGREGATES,
-        'get measurements from metric and two operations': AGGREGATES,
-        'get measurements from metric and invalid operations': AGGREGATES,
-        'get measure unknown aggregates': AGGREGATES,
-        'aggregate measure unknown metric': AGGREGATES,
+        'get measure unknown aggregates': AGGREGATION,
+        'aggregate measure unknown metric': AGGREGATION,
     },
     'metric-list': {
         'list metrics': OWN_METRICS,
@@ -49,51 +48,48 @@ EXPECTED_FAILURES = {
         'push measurements to metric with relative timestamp': RELATIVE,
     },
     'aggregation': {
-        'get measure aggregates by granularity not float': AGGREGATES,
-        'get measure aggregates with invalid uuids': AGGREGATES,
-        'GET measure aggregates by granularity with refresh for metric 1 and 2': AGGREGATES,
-        'GET measure aggregates by granularity with refresh for metric 3 and 4': AGGREGATES,
-        'POST measure aggregates by granularity with refresh for metric 1 and 2': AGGREGATES,
-        'get measure aggregates by granularity': AGGREGATES,
-        'get measure aggregates by granularity with timestamps': AGGREGATES,
-        'get measure aggregates with invalid aggregation method': AGGREGATES,
-        'get measure aggregates and reaggregate': AGGREGATES,
-        'get measure aggregates and resample': AGGREGATES,
-        'get measure aggregates and operations': AGGREGATES,
-        'get measure aggregates with fill zero': AGGREGATES,
-        'get measure aggregates with fill null': AGGREGATES,
-        'get measure aggregates with fill all granularities': AGGREGATES,
-        'get measure aggregates difference with default fill': AGGREGATES,
-        'get measure aggregates difference with fill "ffill"': AGGREGATES,
-        'get measure aggregates difference with fill "bfill"': AGGREGATES,
-        'get measure aggregates difference with fill "full_ffill"': AGGREGATES,
-        'get measure aggregates difference with fill "full_bfill"': AGGREGATES,
-        'get measure aggregates difference with default fill (one metric is emtpy)': AGGREGATES,
-        'get measure aggregates difference with fill "ffill" (one metric is emtpy)': AGGREGATES,
-        'get measure aggregates difference with fill "bfill" (one metric is emtpy)': AGGREGATES,
-        'get measure aggregates difference with fill "full_ffill" (one metric is emtpy)': AGGREGATES,
-        'get measure aggregates difference with fill "full_bfill" (one metric is emtpy)': AGGREGATES,
-        'get measure aggregates with bad fill': AGGREGATES,
-        'get measure aggregates non existing granularity': AGGREGATES,
-        'get measure aggregates by granularity from resources with refresh': AGGREGATES,
-        'get measure aggregates by granularity from resources': AGGREGATES,
-        'get measure aggregates by granularity from aggregates API': AGGREGATES,
-        'get measure aggregates by granularity from resources and resample': AGGREGATES,
-        'get measure aggregates by granularity from aggregates API and resample': AGGREGATES,
-        'get measure aggregates by granularity from resources and operations': AGGREGATES,
-        'get measure aggregates by granularity from resources and bad resample': AGGREGATES,
-        'get measure aggregates by granularity from resources and resample no granularity': AGGREGATES,
-        'get measure aggregates by granularity with timestamps from resources': AGGREGATES,
-        'get measure aggregates by granularity with timestamps from aggregates API': AGGREGATES,
-        'get measure aggregates by granularity from resources and reaggregate': AGGREGATES,
-        'get measure aggregates from resources with fill zero': AGGREGATES,
-        'get measure aggregates from aggregates API with fill zero': AGGREGATES,
-        'get measure aggregates with wrong GET': AGGREGATES,
-        'get measure aggregates with wrong metric_name': AGGREGATES,
-        'get measure aggregates with wrong resource': AGGREGATES,
-        'get measure aggregates with no resource name': AGGREGATES,
-        'get measure aggregates with None as min in clip operation': AGGREGATES,
-        'get measure aggregates with None as max in clip operation': AGGREGATES,
+        'get measure aggregates by granularity not float': AGGREGATION,
+        'get measure aggregates with invalid uuids': AGGREGATION,
+        'GET measure aggregates by granularity with refresh for metric 1 and 2': AGGREGATION,
+        'GET measure aggregates by granularity with refresh for metric 3 and 4': AGGREGATION,
+        'POST measure aggregates by granularity with refresh for metric 1 and 2': AGGREGATION,
+        'get measure aggregates by granularity': AGGREGATION,
+        'get measure aggregates by granularity with timestamps': AGGREGATION,
+        'get measure aggregates with invalid aggregation method': AGGREGATION,
+        'get measure aggregates and reaggregate': AGGREGATION,
+        'get measure aggregates and resample': AGGREGATION,
+        'get measure aggregates with fill zero': AGGREGATION,
+        'get measure aggregates with fill null': AGGREGATION,
+        'get measure aggregates with fill all granularities': AGGREGATION,
+        'get measure aggregates with bad fill': AGGREGATION,
+        'get measure aggregates non existing granularity': AGGREGATION,
+        'get measure aggregates by granularity from resources with refresh': AGGREGATION,
+        'get measure aggregates by granularity from resources': AGGREGATION,
+        'get measure aggregates by granularity from resources and resample': AGGREGATION,
+        'get measure aggregates by granularity from resources and bad resample': AGGREGATION,
+        'get measure aggregates by granularity from resources and resample no granularity': AGGREGATION,
+        'get measure aggregates by granularity with timestamps from resources': AGGREGATION,
+        'get measure aggregates by granularity from resources and reaggregate': AGGREGATION,
+        'get measure aggregates from resources with fill zero': AGGREGATION,
+        'get measure aggregates with wrong GET': AGGREGATION,
+        'get measure aggregates with wrong metric_name': AGGREGATION,
+        'get measure aggregates with wrong resource': AGGREGATION,
+        'get measure aggregates with no resource name': AGGREGATION,
+    },
+    'aggregates-with-metric-ids': {
+        'no overlap null': STRICT_JSON,
+    },
+    'aggregates-with-resources': {
+        'aggregate metric with groupby on flavor_id aggregates API with history': USE_HISTORY,
+        'aggregate and return infinity from divide by zero': STRICT_JSON,
+        'invalid groupby attribute': GROUPBY_WORDING,
+    },
+    'resource-aggregation': {
+        'get aggregation with no data': AGGREGATION,
+        'aggregate metric with groupby on project_id with filter': AGGREGATION,
+        'aggregate metric with groupby on project_id': AGGREGATION,
+        'aggregate metric with groupby on project_id and invalid group': AGGREGATION,
+        'aggregate metric with groupby on project_id and user_id': AGGREGATION,
     },
     'resource': {
         'root of v1': LINKS,
@@ -117,5 +113,10 @@ MAY_FAIL = {
     "metric": {
         "get measurements from metric": BEFORE_EPOCH,
         "get measurements from metric and resample": BEFORE_EPOCH,
+        "get measurements from metric and resample and negative":
+            BEFORE_EPOCH,
+        "get absolute measurements from metric": BEFORE_EPOCH,
+        "rolling-mean": BEFORE_EPOCH,
+        "get measurements from metric and two operations": BEFORE_EPOCH,
     },
 }

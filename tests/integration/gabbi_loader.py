@@ -14,8 +14,10 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import math
 import zipfile
 
+import yaml
 from gabbi import driver, fixture
 
 from tests.integration.server import Server
@@ -65,6 +67,21 @@ def gabbits_dir():
             wheel.extractall(download, members)
         os.replace(pathlib.Path(download, "gnocchi"), root / "gnocchi")
     return target
+
+
+class AssertNAN:
+    """Gnocchi's ``!AssertNAN`` YAML tag: equal to a NaN (a JSON null is
+    not one)."""
+
+    def __eq__(self, other):
+        return isinstance(other, float) and math.isnan(other)
+
+    def __repr__(self):
+        return "!AssertNAN"
+
+
+# Gnocchi's own gabbi runner registers the tag the same way.
+yaml.add_constructor("!AssertNAN", lambda loader, node: AssertNAN())
 
 
 class ConfigFixture(fixture.GabbiFixture):

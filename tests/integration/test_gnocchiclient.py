@@ -4,6 +4,7 @@ Each step is a command a Gnocchi user runs, with the ``gnocchi-noauth``
 plugin as in Gnocchi's own noauth mode; outputs are read as JSON
 (``-f json``) or values.
 """
+import datetime
 import json
 import os
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 
 from tests.integration.server import BIN_DIR, Server
 
+UTC = datetime.timezone.utc
 GNOCCHI = os.path.join(BIN_DIR, "gnocchi")
 NOAUTH = ("--os-auth-type", "gnocchi-noauth", "--user-id", "admin",
           "--project-id", "admin")
@@ -186,3 +188,32 @@ def test_resource_types_resources_and_their_metrics(gnocchi):
     gnocchi("resource", "delete", rid)
     assert "does not exist" in gnocchi("resource", "show", rid, ok=False)
     gnocchi("resource-type", "delete", "instance")
+
+
+def test_aggregates(gnocchi):
+    gnocchi("archive-policy", "create", "-d", "granularity:1m,points:60",
+            "-m", "mean", "agg")
+    ids = []
+    for name, values in (("a", (1, 3)), ("b", (5, 11))):
+        metric = as_json(gnocchi("metric", "create", "--archive-policy-name",
+                                 "agg", name, "-f", "json"))
+        ids.append(metric["id"])
+        gnocchi("measures", "add", "-m", f"2024-01-01T00:00:00@{values[0]}",
+                "-m", f"2024-01-01T00:01:00@{values[1]}", metric["id"])
+    mean = as_json(gnocchi(
+        "aggregates", "-f", "json",
+        f"(aggregate mean (metric ({ids[0]} mean) ({ids[1]} mean)))"))
+    # The command has no --utc: timestamps are in the local time zone.
+    assert [(m["name"], datetime.datetime.fromisoformat(m["timestamp"]),
+             m["value"]) for m in mean] == [
+        ("aggregated", datetime.datetime(2024, 1, 1, tzinfo=UTC), 3.0),
+        ("aggregated", datetime.datetime(2024, 1, 1, 0, 1, tzinfo=UTC), 7.0)]
+    per_metric = as_json(gnocchi(
+        "aggregates", "-f", "json", "--fill", "0",
+        f"(* (metric ({ids[0]} mean) ({ids[1]} mean)) 2)"))
+    assert sorted((m["name"], m["value"]) for m in per_metric) == sorted([
+        (f"{ids[0]}/mean", 2.0), (f"{ids[0]}/mean", 6.0),
+        (f"{ids[1]}/mean", 10.0), (f"{ids[1]}/mean", 22.0)])
+    assert "Unknown metrics" in gnocchi(
+        "aggregates", "(metric 8c062a7e-9f9f-4b1c-9996-9d0328512ab7 mean)",
+        ok=False)

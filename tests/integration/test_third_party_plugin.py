@@ -114,6 +114,33 @@ def assert_unknown(server, path, name):
         f"Unknown statistic {name!r}; available: {', '.join(available)}")
 
 
+def assert_aggregates_operation(server):
+    """The plugin is an operation of ``POST /v1/aggregates`` too, its
+    parameters checked as on GET measures."""
+    status, _ = server.request("POST", "/v1/archive_policy", {
+        "name": "minute", "definition": [{"granularity": 60,
+                                          "points": 100}]})
+    assert status == 201
+    status, metric = server.request("POST", "/v1/metric",
+                                    {"archive_policy_name": "minute"})
+    status, _ = server.request(
+        "POST", f"/v1/metric/{metric['id']}/measures",
+        [{"timestamp": T0 + 60 * i, "value": v} for i, v in enumerate(VALUES)])
+    assert status == 202
+    expression = f"(stat hampel-filter (metric {metric['id']} mean) " \
+                 f"half_window=2 threshold=2.5)"
+    status, body = server.request("POST", "/v1/aggregates",
+                                  {"operations": expression})
+    assert status == 200, body
+    assert [p[2] for p in body["measures"][metric["id"]]["mean"]] == \
+        pytest.approx(hampel(VALUES, 2, 2.5))
+    status, body = server.request("POST", "/v1/aggregates", {
+        "operations": ["stat", "hampel-filter",
+                       ["metric", metric["id"], "mean"],
+                       {"half_window": 51}]})
+    assert (status, body["parameter"]) == (400, "half_window"), body
+
+
 def statsvc_plugins(venv, service_env, *args):
     return run([venv.bin / "statsvc-plugins", *args],
                cwd=venv.path, env=dict(os.environ, **service_env),
@@ -188,6 +215,7 @@ def test_install_use_and_uninstall_a_third_party_statistic(
                     status=400)
         assert error["parameter"] == "half_window"
         assert "<= 50" in error["description"]
+        assert_aggregates_operation(server)
 
         listing = plugins_list(venv, service_env, "statsvc.statistics",
                                "--json")

@@ -49,7 +49,8 @@ def test_empty_series():
     assert ts.size == 0 and values.size == 0
 
 
-@pytest.mark.parametrize("method", ["avg", "p101", "p", "p-1", "rate:mean"])
+@pytest.mark.parametrize("method", ["avg", "p101", "p", "p-1", "rate:avg",
+                                    "rate:", "rate:rate:mean"])
 def test_unknown_methods_are_rejected(method):
     assert not aggregation.is_valid(method)
     with pytest.raises(aggregation.UnknownAggregation):
@@ -77,12 +78,18 @@ def _reference(ts, values, granularity, method):
 @settings(max_examples=150, deadline=None)
 @given(st.lists(st.tuples(st.integers(-1000, 1000),
                           st.floats(-1e6, 1e6)), max_size=60),
-       st.integers(1, 50), st.sampled_from(["mean", "median", "p90", "std"]))
-def test_matches_reference(points, granularity, method):
+       st.integers(1, 50), st.sampled_from(["mean", "median", "p90", "std"]),
+       st.booleans())
+def test_matches_reference(points, granularity, method, rate):
+    """``rate:X`` is X of the differences between consecutive points, each
+    stamped with the later one (Gnocchi's metric-derived)."""
     points = sorted(dict(points).items())
     ts = np.array([p[0] for p in points], dtype="int64")
     values = np.array([p[1] for p in points], dtype="float64")
-    got_ts, got = aggregation.resample(ts, values, granularity, method)
+    got_ts, got = aggregation.resample(ts, values, granularity,
+                                       "rate:" + method if rate else method)
+    if rate:
+        ts, values = ts[1:], np.diff(values)
     want_ts, want = _reference(ts.tolist(), values.tolist(), granularity,
                                method)
     assert got_ts.tolist() == want_ts

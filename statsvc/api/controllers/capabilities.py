@@ -3,6 +3,7 @@ import pecan
 from pecan import rest
 
 from statsvc import archive_policy
+from statsvc.aggregates import tree
 from statsvc.api.responses import json_response
 
 
@@ -18,5 +19,10 @@ class CapabilitiesController(rest.RestController):
             # Gnocchi's key and names: what a policy may keep.
             "aggregation_methods": sorted(
                 archive_policy.VALID_AGGREGATION_METHODS),
+            # POST /v1/aggregates: operations, the methods of aggregate,
+            # rolling and resample, and the statistics of stat.
+            "aggregates": {"operations": list(tree.OPERATIONS),
+                           "reductions": list(tree.REDUCTIONS),
+                           "statistics": registry.names()},
             "storage": pecan.request.storage.name,
         })

@@ -2,6 +2,7 @@
 import pecan
 from pecan import rest
 
+from statsvc.api.controllers.aggregates import AggregatesController
 from statsvc.api.controllers.archive_policy import ArchivePoliciesController
 from statsvc.api.controllers.archive_policy_rule import (
     ArchivePolicyRulesController)
@@ -31,6 +32,7 @@ class V1Controller:
     """The v1 API: links to its resources."""
 
     metric = MetricsController()
+    aggregates = AggregatesController()
     archive_policy = ArchivePoliciesController()
     archive_policy_rule = ArchivePolicyRulesController()
     batch = BatchController()
@@ -46,7 +48,7 @@ class V1Controller:
         return json_response({"version": "1.0", "links": [
             {"rel": "self", "href": base}, *(
                 {"rel": name, "href": f"{base}/{name}"}
-                for name in ("archive_policy", "archive_policy_rule",
+                for name in ("aggregates", "archive_policy", "archive_policy_rule",
                              "batch", "capabilities", "metric", "resource",
                              "resource_type", "search", "status"))]})
 

@@ -1,0 +1,65 @@
+"""The OpenAPI path and schemas of ``POST /v1/aggregates``, merged into
+:data:`statsvc.api.openapi.DOCUMENT`."""
+from statsvc.api import openapi_parts as parts
+
+_OPERATIONS = {
+    "description": "Gnocchi's operations: a string such as \"(aggregate "
+                   "mean (metric (ID1 mean) (ID2 mean)))\" or the same as "
+                   "nested JSON lists; (stat NAME OPERATION key=value ...) "
+                   "runs a statistics plugin. See capabilities.aggregates.",
+    "anyOf": [{"type": "string"}, {"type": "array", "minItems": 1}]}
+
+PATHS = {
+    "/v1/aggregates": {"post": {
+        "summary": "Compute operations across metrics (Gnocchi's "
+                   "aggregates API)",
+        "parameters": [
+            parts.query("start", {"type": "string"}, "inclusive start"),
+            parts.query("stop", {"type": "string"}, "exclusive stop"),
+            parts.query("granularity", {"type": "string"},
+                        "the granularity to compute (default: every one "
+                        "the metrics share)"),
+            parts.query("needed_overlap", {"type": "number"},
+                        "percent of timestamps every series must have "
+                        "(default 100; only without fill)"),
+            parts.query("fill", {"type": "string"},
+                        "a number, null, dropna (the default without "
+                        "needed_overlap), ffill, bfill, full_ffill or "
+                        "full_bfill"),
+            parts.query("details", {"type": "boolean"},
+                        "add the metrics (or resources) as references"),
+            parts.query("groupby", {"type": "string"},
+                        "resource attribute to group by (with "
+                        "resource_type), repeatable")],
+        "requestBody": parts.body(parts.ref("AggregatesQuery")),
+        "responses": {"200": parts.json({"anyOf": [
+            parts.ref("Aggregates"),
+            {"type": "array", "items": {
+                "type": "object", "required": ["group", "measures"],
+                "properties": {"group": {"type": "object"},
+                               "measures": parts.ref("Aggregates")}}}]}),
+            **parts.errors(400, 404, 413, 415, 500, 503)}}},
+}
+
+SCHEMAS = {
+    "AggregatesQuery": {
+        "type": "object", "required": ["operations"],
+        "additionalProperties": False,
+        "properties": {
+            "operations": _OPERATIONS,
+            "resource_type": {"type": "string",
+                              "description": "metrics are named by name "
+                                             "(fnmatch) in the resources of "
+                                             "this type that search selects"},
+            "search": {"anyOf": [{"type": "object"}, {"type": "string"}]}}},
+    "Aggregates": {
+        "type": "object", "required": ["measures"],
+        "properties": {
+            "measures": {
+                "type": "object",
+                "description": "{\"aggregated\": series} when the "
+                               "operations merge the series, else series "
+                               "by metric (or resource and metric name) "
+                               "and aggregation"},
+            "references": {"type": "array", "items": {"type": "object"}}}},
+}
