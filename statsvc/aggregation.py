@@ -87,14 +87,38 @@ def resample_many(timestamps, values, granularity_ns, methods):
     buckets = timestamps - timestamps % granularity_ns
     if buckets.size == 0:
         return buckets, {m: values.astype("float64") for m in methods}
+    starts, counts = _runs(buckets)
+    result = {m: _aggregate(values, starts, counts, m)
+              for m in methods if not m.startswith(RATE)}
+    rated = [m for m in methods if m.startswith(RATE)]
+    if rated:
+        # rate:X on the same buckets: NaN where a bucket holds no
+        # difference (only the first point read).
+        diff_buckets = buckets[1:]
+        place = np.searchsorted(buckets[starts], diff_buckets[
+            _runs(diff_buckets)[0]]) if diff_buckets.size else []
+        diff_starts, diff_counts = _runs(diff_buckets)
+        differences = np.diff(values)
+        for method in rated:
+            aligned = np.full(starts.size, np.nan)
+            if diff_buckets.size:
+                aligned[place] = _aggregate(differences, diff_starts,
+                                            diff_counts, method[len(RATE):])
+            result[method] = aligned
+    return buckets[starts], result
+
+
+def _runs(buckets):
+    """``(starts, counts)`` of the runs of equal values of sorted
+    ``buckets``."""
+    if buckets.size == 0:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     # No np.r_: on the small arrays of a write it costs more than the rest.
     first = np.empty(buckets.size, dtype=bool)
     first[0] = True
     np.not_equal(buckets[1:], buckets[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    counts = np.diff(starts, append=buckets.size)
-    return buckets[starts], {m: _aggregate(values, starts, counts, m)
-                             for m in methods}
+    return starts, np.diff(starts, append=buckets.size)
 
 
 def _grouped(buckets, values, method):

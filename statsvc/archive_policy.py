@@ -293,9 +293,9 @@ def with_defaults(policy):
 def rollup_spec(policy):
     """What a storage driver keeps for a metric of ``policy``: its rollup
     spec (:mod:`statsvc.storage.rollup`), granularities in nanoseconds and
-    methods as :mod:`statsvc.aggregation` names (``rate:X`` is stored as
-    ``X``, of which a rate is a difference)."""
-    methods = {stored_method(m) for m in policy["aggregation_methods"]}
+    methods as :mod:`statsvc.aggregation` names (``rate:X`` too: X of
+    the differences of consecutive raw points, rolled up as they come)."""
+    methods = {aggregation_method(m) for m in policy["aggregation_methods"]}
     return {"granularities": sorted(
                 [round(item["granularity"] * 1e9), item["points"]]
                 for item in policy["definition"]),
@@ -326,12 +326,6 @@ def aggregation_method(method):
         return method
     rate = aggregation.RATE if method.startswith(aggregation.RATE) else ""
     return f"{rate}p{method[len(rate):-3]}"
-
-
-def stored_method(method):
-    """The archive a policy method reads: its :func:`aggregation_method`,
-    that of ``X`` for ``rate:X``."""
-    return aggregation_method(method.removeprefix("rate:"))
 
 
 def new_rule(body):

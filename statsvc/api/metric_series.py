@@ -4,7 +4,9 @@ The one place where a query meets stored data: the measures GET, and
 anything else that needs a metric's aggregates at a granularity (resource
 metrics, cross-metric aggregates), reads through :func:`policy_series`.
 """
-from statsvc import archive_policy
+import numpy as np
+
+from statsvc import aggregation, archive_policy
 from statsvc.api.errors import ApiError
 
 
@@ -41,12 +43,16 @@ def policy_series(storage, metric, policy, granularity, method, start,
     items = policy_items(metric, policy, granularity, method)
     if metric.get("rollup") is None:
         storage.set_rollup(metric["id"], archive_policy.rollup_spec(policy))
-    stored = archive_policy.stored_method(method)
+    stored = archive_policy.aggregation_method(method)
     result = []
     for item in sorted(items, key=lambda i: i["granularity"], reverse=True):
         grain = round(item["granularity"] * 1e9)
         lower = None if start is None else start - start % grain
         ts, values = storage.get_archive(metric["id"], grain, stored, lower,
                                          stop)
+        if stored.startswith(aggregation.RATE):
+            # NaN marks a bucket without a difference (its first point).
+            kept = ~np.isnan(values)
+            ts, values = ts[kept], values[kept]
         result.append((item["granularity"], ts, values))
     return result

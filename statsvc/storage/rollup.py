@@ -46,6 +46,10 @@ class Rollup:
                              for g, p in spec["granularities"])
         self.methods = list(spec["methods"])
         self.back_window = int(spec.get("back_window") or 0)
+        # rate:X buckets need the point before their first one, so one more
+        # coarsest bucket of raw points is kept.
+        self.rated = any(m.startswith(aggregation.RATE)
+                         for m in self.methods)
 
     @classmethod
     def of(cls, spec):
@@ -67,15 +71,20 @@ class Rollup:
         if newest is None:
             return None
         coarsest = self.grains[-1][0]
-        oldest = newest - newest % coarsest - self.back_window * coarsest
+        oldest = newest - newest % coarsest \
+            - (self.back_window + self.rated) * coarsest
         return min(oldest - oldest % grain for grain, _ in self.grains)
 
     def raw_span(self, records):
         """``[start, stop)`` of the raw points the buckets touched by
         sorted ``records`` aggregate."""
         first, last = int(records["t"][0]), int(records["t"][-1])
-        return (min(first - first % g for g, _ in self.grains),
-                max(last - last % g + g for g, _ in self.grains))
+        # With rate:X, the point before the first bucket starts its first
+        # difference, and the point after a write's last one may sit in the
+        # next coarsest bucket, whose first difference the write changes.
+        extra = self.grains[-1][0] if self.rated else 0
+        return (min(first - first % g for g, _ in self.grains) - extra,
+                max(last - last % g + g for g, _ in self.grains) + extra)
 
     def oldest_bucket(self, grain, points, newest):
         """The first bucket a granularity keeps, or ``None`` (all)."""
@@ -91,6 +100,9 @@ class Rollup:
         for grain, points in self.grains:
             span = grain * CHUNK_BUCKETS
             t = self._kept(records["t"], grain, points, newest)
+            if self.rated and len(t):
+                # The bucket of a successor may be a chunk further.
+                t = np.r_[t, min(int(t[-1]) + self.grains[-1][0], newest)]
             keys.update((grain, int(k)) for k in _sorted_unique(t // span))
             if last_ts is not None and newest // span > last_ts // span:
                 keys.add((grain, last_ts // span))
@@ -121,14 +133,21 @@ class Rollup:
         ``records`` are added; each bucket ``records`` touch is recomputed
         from them and replaces the stored one."""
         fresh = {}
+        written = records["t"]
+        if self.rated:
+            # A point changes the difference of the point after it too.
+            after = np.searchsorted(raw["t"], written, side="right")
+            written = np.union1d(written, raw["t"][after[after < len(raw)]])
         for grain, points in self.grains:
-            t = self._kept(records["t"], grain, points, newest)
+            t = self._kept(written, grain, points, newest)
             if not len(t):
                 continue
             # The raw points from the first touched bucket to the end of
             # the last; of their buckets, only the touched ones are kept.
             lo, hi = np.searchsorted(raw["t"], [t[0] - t[0] % grain,
                                                 t[-1] - t[-1] % grain + grain])
+            if self.rated and lo:
+                lo -= 1  # the point a first difference starts from
             ts, by_method = aggregation.resample_many(
                 raw["t"][lo:hi], raw["v"][lo:hi], grain, self.methods)
             touched = _sorted_unique(t - t % grain)

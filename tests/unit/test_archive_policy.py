@@ -135,6 +135,6 @@ def test_rollup_spec_of_a_policy():
         "granularities": [[10**9, 5], [60 * 10**9, 10],
                           [3600 * 10**9, None]],
         "methods": ["max", "mean", "p95"], "back_window": 2}
-    # A rate is a difference of its method's archive, kept once.
+    # A rate has an archive of its own: X of differences, not of X.
     assert ap.rollup_spec(dict(policy, aggregation_methods=[
-        "rate:mean", "mean"]))["methods"] == ["mean"]
+        "rate:95pct", "mean"]))["methods"] == ["mean", "rate:p95"]
