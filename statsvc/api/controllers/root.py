@@ -7,7 +7,9 @@ from statsvc.api.controllers.archive_policy_rule import (
     ArchivePolicyRulesController)
 from statsvc.api.controllers.batch import BatchController
 from statsvc.api.controllers.capabilities import CapabilitiesController
+from statsvc.api.controllers.influxdb import InfluxDBController
 from statsvc.api.controllers.metric import MetricsController
+from statsvc.api.controllers.prometheus import PrometheusController
 from statsvc.api.controllers.resource import ResourceTypesIndexController
 from statsvc.api.controllers.resource_type import ResourceTypesController
 from statsvc.api.controllers.search import SearchController
@@ -38,6 +40,8 @@ class V1Controller:
     search = SearchController()
     capabilities = CapabilitiesController()
     status = StatusController()
+    influxdb = InfluxDBController()
+    prometheus = PrometheusController()
 
     @pecan.expose()
     def index(self):
