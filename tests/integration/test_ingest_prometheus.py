@@ -1,0 +1,92 @@
+"""Debian's Prometheus server scrapes itself and remote-writes to statsvc
+under real uwsgi; the series are then read back through the v1 API."""
+import shutil
+import subprocess
+import time
+from urllib.parse import quote
+
+import pytest
+
+from tests.integration.server import Server, free_port
+from tests.redis_helpers import skip_unless_required
+
+DEADLINE = 60  # seconds for the first scraped samples to arrive
+
+
+@pytest.fixture
+def prometheus():
+    binary = shutil.which("prometheus")
+    if binary is None:
+        skip_unless_required("Prometheus' server is not installed "
+                             "(apt-get install prometheus; .ci/run does)")
+    return binary
+
+
+def prometheus_config(port, statsvc):
+    # Its own metrics are something real to scrape; a few kept series make
+    # a small, fast write.
+    return f"""
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: self
+    static_configs:
+      - targets: ["127.0.0.1:{port}"]
+remote_write:
+  - url: {statsvc}/v1/prometheus/write
+    basic_auth: {{username: prom, password: ""}}
+    queue_config: {{batch_send_deadline: 1s, min_backoff: 100ms}}
+    write_relabel_configs:
+      - source_labels: [__name__]
+        regex: "up|scrape_samples_scraped|prometheus_http_requests_total"
+        action: keep
+"""
+
+
+def read(server, path):
+    status, body = server.request("GET", path, headers={
+        "Authorization": "Basic cHJvbTo="})  # prom:, the writer
+    return body if status == 200 else None
+
+
+def test_prometheus_remote_write_is_read_back(prometheus, tmp_path):
+    port = free_port()
+    with Server(tmp_path / "data", workers=2) as server:
+        (tmp_path / "prometheus.yml").write_text(
+            prometheus_config(port, server.base))
+        with open(tmp_path / "prometheus.log", "wb") as log:
+            process = subprocess.Popen(
+                [prometheus, f"--config.file={tmp_path / 'prometheus.yml'}",
+                 f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+                 f"--web.listen-address=127.0.0.1:{port}"],
+                stdout=log, stderr=subprocess.STDOUT)
+        try:
+            resource = f"self@127.0.0.1:{port}"
+            deadline = time.monotonic() + DEADLINE
+            while time.monotonic() < deadline:
+                found = read(server, f"/v1/resource/prometheus/"
+                                     f"{quote(resource)}")
+                if found and "up" in found["metrics"] and any(
+                        name.startswith("prometheus_http_requests_total@")
+                        for name in found["metrics"]):
+                    break
+                assert process.poll() is None, \
+                    (tmp_path / "prometheus.log").read_text()[-2000:]
+                time.sleep(0.5)
+            else:
+                pytest.fail(f"nothing arrived in {DEADLINE} s: "
+                            f"{(tmp_path / 'prometheus.log').read_text()}")
+        finally:
+            process.terminate()
+            process.wait(10)
+        assert (found["job"], found["instance"]) == ("self",
+                                                     f"127.0.0.1:{port}")
+        assert "scrape_samples_scraped" in found["metrics"]
+        ups = read(server, f"/v1/resource/prometheus/{quote(resource)}"
+                           f"/metric/up/measures")
+        assert ups and {value for _, _, value in ups} == {1.0}
+        # A series with labels beyond job and instance is its own metric.
+        requests = [name for name in found["metrics"]
+                    if name.startswith("prometheus_http_requests_total@")]
+        assert all("code=" in name and "handler=" in name
+                   for name in requests), requests
