@@ -35,9 +35,9 @@ def influx_series(points, resource_tag="host"):
     :raises MappingError: naming the line of the first point that has no
         ``resource_tag`` or gives a name too long or an invalid resource id.
     """
-    grouped = collections.defaultdict(lambda: collections.defaultdict(list))
+    grouped = collections.defaultdict(dict)
     checked = set()
-    prefixes = {}
+    names = {}  # (measurement and other tags, field) -> metric name
     for number, measurement, tags, fields, stamp in points:
         try:
             resource = tags.pop(resource_tag)
@@ -47,21 +47,37 @@ def influx_series(points, resource_tag="host"):
         if resource not in checked:
             _check_resource_id(resource, number)
             checked.add(resource)
-        key = (measurement, *sorted(tags.items()))
-        prefix = prefixes.get(key)
-        if prefix is None:
-            suffix = ",".join(f"{k}={v}" for k, v in key[1:])
-            prefix = prefixes[key] = (measurement, "@" + suffix if suffix
-                                      else "")
+        series = (measurement, *sorted(tags.items()))
         by_name = grouped[resource]
         for field, value in fields.items():
-            name = f"{prefix[0]}.{field}{prefix[1]}".replace("/", "_")
-            if len(name) > MAX_NAME:
-                raise MappingError(f"metric name {name[:40]!r}... is longer "
-                                   f"than {MAX_NAME} characters", number)
-            by_name[name].append((stamp, value))
-    return {resource: {name: _arrays(pairs) for name, pairs in names.items()}
-            for resource, names in grouped.items()}
+            name = names.get((series, field))
+            if name is None:
+                name = names[series, field] = _influx_name(series, field,
+                                                           number)
+            columns = by_name.get(name)
+            if columns is None:
+                columns = by_name[name] = ([], [])
+            columns[0].append(stamp)
+            columns[1].append(value)
+    return {resource: {name: (np.array(stamps, dtype="int64"),
+                              np.array(values, dtype="float64"))
+                       for name, (stamps, values) in by_name.items()}
+            for resource, by_name in grouped.items()}
+
+
+def _influx_name(series, field, line):
+    """``<measurement>.<field>[@<tag>=<value>,...]`` with ``/`` as ``_``."""
+    measurement, *tags = series
+    suffix = ",".join(f"{k}={v}" for k, v in tags)
+    name = f"{measurement}.{field}{'@' if tags else ''}{suffix}"
+    return _checked_name(name.replace("/", "_"), line)
+
+
+def _checked_name(name, line=None):
+    if len(name) > MAX_NAME:
+        raise MappingError(f"metric name {name[:40]!r}... is longer than "
+                           f"{MAX_NAME} characters", line)
+    return name
 
 
 def prometheus_series(timeseries):
@@ -93,10 +109,7 @@ def prometheus_series(timeseries):
         attributes[resource] = {"job": job, "instance": instance}
         if labels:
             name += "@" + ",".join(f"{k}={labels[k]}" for k in sorted(labels))
-        name = name.replace("/", "_")
-        if len(name) > MAX_NAME:
-            raise MappingError(f"metric name {name[:40]!r}... is longer "
-                               f"than {MAX_NAME} characters")
+        name = _checked_name(name.replace("/", "_"))
         stamps = np.asarray(stamps_ms, dtype="int64") * 1_000_000
         values = np.asarray(values, dtype="float64")
         finite = np.isfinite(values)
@@ -112,12 +125,6 @@ def _check_resource_id(resource, line=None):
     except resources.ResourceError as e:
         raise MappingError(f"resource id {resource[:40]!r}: {e}",
                            line) from None
-
-
-def _arrays(pairs):
-    stamps, values = zip(*pairs)
-    return (np.fromiter(stamps, dtype="int64", count=len(stamps)),
-            np.fromiter(values, dtype="float64", count=len(values)))
 
 
 def _merge(current, stamps, values):
