@@ -75,11 +75,17 @@ def _find_or_build(request, rtype, original, attributes):
                                 e.path) from None
     if not may_see(request.user, resource):
         # As a POST of that id answers: taken, whose is not said.
-        raise ApiError(409, f"Resource {original} already exists")
+        raise _conflict(original, rid, "it exists")
     if resource["type"] != rtype["name"]:
-        raise ApiError(409, f"Resource {original} exists with type "
-                            f"{resource['type']}, not {rtype['name']}")
+        raise _conflict(original, rid, f"it has type {resource['type']}, "
+                                       f"not {rtype['name']}")
     return resource, True
+
+
+def _conflict(original, rid, reason):
+    """Gnocchi's 409 for a resource id taken by another type."""
+    return ApiError(409, {"cause": "Resource already exists", "detail": rid,
+                          "reason": f"resource {original}: {reason}"})
 
 
 def _created(request, rtype, original, resource, exists):

@@ -13,12 +13,14 @@ from tests.integration import gabbi_loader
 from tests.integration.gabbi_expected import EXPECTED_FAILURES, MAY_FAIL
 from tests.redis_helpers import skip_unless_required
 
-# The files for the endpoints statsvc serves (issues 15 and 16).
+# The files for the endpoints statsvc serves (issues 15, 16 and 18).
 FILES = ("archive", "archive-rule", "base", "metric", "metric-list",
          "metric-granularity", "metric-timestamp-format", "batch-measures",
          "aggregation", "resample-calendar", "pagination", "resource",
          "resource-type", "search", "history", "transformedids",
-         "create-metric-with-resource-id", "async")
+         "create-metric-with-resource-id", "async",
+         # issue 18: the ingest protocols
+         "influxdb", "prometheus")
 
 
 @pytest.fixture(scope="session")
