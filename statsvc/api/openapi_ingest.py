@@ -1,5 +1,6 @@
 """The OpenAPI paths of the ingest protocols (InfluxDB line protocol,
-Prometheus remote_write), merged into :data:`statsvc.api.openapi.DOCUMENT`."""
+Prometheus remote_write) and of the service's own metrics for Prometheus,
+merged into :data:`statsvc.api.openapi.DOCUMENT`."""
 from statsvc.api import openapi_parts as parts
 from statsvc.ingest.line_protocol import PRECISIONS
 
@@ -22,6 +23,12 @@ _RESOURCE_TAG = {"name": "X-Gnocchi-InfluxDB-Tag-Resource-ID",
 
 def paths():
     return {
+        "/metrics": {"get": {
+            "summary": "The service's own metrics, in Prometheus' text "
+                       "format (admins)",
+            "responses": {"200": {"description": "OK", "content": {
+                "text/plain": {"schema": {"type": "string"}}}},
+                **parts.errors(403)}}},
         "/v1/influxdb/ping": {"get": {
             "summary": "InfluxDB's ping (also HEAD)",
             "responses": {"204": {"description": "Up", "headers": {

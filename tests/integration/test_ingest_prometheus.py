@@ -1,8 +1,11 @@
-"""Debian's Prometheus server scrapes itself and remote-writes to statsvc
-under real uwsgi; the series are then read back through the v1 API."""
+"""Debian's Prometheus server scrapes itself and statsvc's ``/metrics``,
+and remote-writes to statsvc under real uwsgi; the series are then read
+back through the v1 API."""
+import os
 import shutil
 import subprocess
 import time
+import urllib.request
 from urllib.parse import quote
 
 import pytest
@@ -11,6 +14,8 @@ from tests.integration.server import Server, free_port
 from tests.redis_helpers import skip_unless_required
 
 DEADLINE = 60  # seconds for the first scraped samples to arrive
+KEEP = ("up|scrape_samples_scraped|prometheus_http_requests_total|"
+        "statsvc_requests_total")
 
 
 @pytest.fixture
@@ -23,8 +28,8 @@ def prometheus():
 
 
 def prometheus_config(port, statsvc):
-    # Its own metrics are something real to scrape; a few kept series make
-    # a small, fast write.
+    # Its own metrics and statsvc's are something real to scrape; a few
+    # kept series make a small, fast write.
     return f"""
 global:
   scrape_interval: 1s
@@ -32,13 +37,17 @@ scrape_configs:
   - job_name: self
     static_configs:
       - targets: ["127.0.0.1:{port}"]
+  - job_name: statsvc
+    basic_auth: {{username: admin, password: ""}}
+    static_configs:
+      - targets: ["{statsvc.removeprefix('http://')}"]
 remote_write:
   - url: {statsvc}/v1/prometheus/write
     basic_auth: {{username: prom, password: ""}}
     queue_config: {{batch_send_deadline: 1s, min_backoff: 100ms}}
     write_relabel_configs:
       - source_labels: [__name__]
-        regex: "up|scrape_samples_scraped|prometheus_http_requests_total"
+        regex: "{KEEP}"
         action: keep
 """
 
@@ -90,3 +99,33 @@ def test_prometheus_remote_write_is_read_back(prometheus, tmp_path):
                     if name.startswith("prometheus_http_requests_total@")]
         assert all("code=" in name and "handler=" in name
                    for name in requests), requests
+        # statsvc's /metrics was scraped too: its own remote writes counted.
+        ours = read(server, f"/v1/resource/prometheus/"
+                            f"{quote('statsvc@' + server.base[7:])}")
+        assert ours and any(
+            "route=PrometheusWriteController.post" in name and "status=204"
+            in name for name in ours["metrics"]), ours
+
+
+def status_requests(server):
+    """``GET /v1/status`` requests counted in ``/metrics``."""
+    with urllib.request.urlopen(server.base + "/metrics", timeout=30) as resp:
+        text = resp.read().decode()
+    return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+               if line.startswith("statsvc_requests_total{")
+               and 'route="StatusController.get_all"' in line)
+
+
+def test_metrics_sum_every_worker(tmp_path):
+    metrics_dir = tmp_path / "metrics"
+    metrics_dir.mkdir()
+    with Server(tmp_path / "data", workers=2,
+                env={"PROMETHEUS_MULTIPROC_DIR": str(metrics_dir)}) as server:
+        before = status_requests(server)  # the readiness checks'
+        for _ in range(40):  # uwsgi spreads them over both workers
+            server.request("GET", "/v1/status")
+        for _ in range(4):  # whichever worker answers, it tells all
+            assert status_requests(server) == before + 40
+        writers = {name.rsplit("_", 1)[1] for name in
+                   os.listdir(metrics_dir) if name.startswith("counter_")}
+        assert len(writers) == 2, writers  # both workers recorded

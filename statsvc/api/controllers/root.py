@@ -14,6 +14,7 @@ from statsvc.api.controllers.resource import ResourceTypesIndexController
 from statsvc.api.controllers.resource_type import ResourceTypesController
 from statsvc.api.controllers.search import SearchController
 from statsvc.api.controllers.status import StatusController
+from statsvc.api.controllers.telemetry import MetricsController as Telemetry
 from statsvc.api.openapi import DOCUMENT
 from statsvc.api.responses import json_response
 
@@ -58,6 +59,7 @@ class RootController:
     """``GET /``: the versions this server speaks, as Gnocchi lists them."""
 
     v1 = V1Controller()
+    metrics = Telemetry()
 
     @pecan.expose()
     def index(self):
