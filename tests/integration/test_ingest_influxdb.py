@@ -91,3 +91,18 @@ def test_a_bad_line_in_a_chunked_body_stores_nothing(server):
     assert status == 400 and b'"line":2' in body
     status, _ = server.request("GET", "/v1/resource/telegraf/web3")
     assert status == 404
+
+
+def test_a_chunked_body_over_the_limit_is_a_413(tmp_path):
+    config = tmp_path / "statsvc.conf"
+    config.write_text("[api]\nmax_body_size = 4096\n")
+    with Server(tmp_path / "data", workers=1,
+                extra_args=["--config", str(config)]) as server:
+        server.request("POST", "/v1/influxdb/query?q=" +
+                       quote("CREATE DATABASE telegraf"))
+        # No Content-Length to check first: the reader stops at the limit.
+        status, body = chunked_post(server, [
+            f"mem,host=big used={i} {T0 + i}\n".encode()
+            for i in range(500)])
+        assert status == 413, body
+        assert server.request("GET", "/v1/resource/telegraf/big")[0] == 404
