@@ -5,7 +5,8 @@ from statsvc import resources
 from statsvc.api import access
 from statsvc.api.controllers.resource_type import KIND, get_type
 from statsvc.api.errors import ApiError, invalid_input
-from statsvc.api.resource_access import RESOURCE, attach_metrics, may_see
+from statsvc.api.ingest_metrics import metric_ids
+from statsvc.api.resource_access import RESOURCE, may_see
 from statsvc.storage import DocumentAlreadyExists, DocumentNotFound
 
 
@@ -29,7 +30,8 @@ def store(request, type_name, series, attributes=None):
 
     A missing resource is created as a ``type_name`` with
     ``attributes[original id]``; a missing metric is created on its
-    resource, its archive policy chosen by the rules. 400 over the
+    resource (:mod:`.ingest_metrics`), its archive policy chosen by the
+    rules. 400 over the
     per-request measure limit, 409 for an id taken by another type.
     """
     limit = request.conf.getint("api", "max_measures_per_request")
@@ -46,14 +48,9 @@ def store(request, type_name, series, attributes=None):
     batch = {}
     for original, by_name in series.items():
         resource = _created(request, rtype, original, *found[original])
-        missing = {name: {} for name in by_name
-                   if name not in resource["metrics"]}
-        if missing:
-            attach_metrics(request, resource, missing)
-            request.storage.replace_document(RESOURCE, resource["id"],
-                                             resource)
+        ids = metric_ids(request, resource, by_name)
         for name, measures in by_name.items():
-            batch[resource["metrics"][name]] = measures
+            batch[ids[name]] = measures
     access.check_metrics(request, batch)
     request.storage.add_measures(batch)
     return total

@@ -184,3 +184,15 @@ def test_users_write_their_own_resources(influx):
     mine = influx.get("/v1/resource/telegraf", headers=USER).json
     assert [r["creator"] for r in mine] == ["telegraf"]
     assert len(influx.get("/v1/resource/telegraf").json) == 2
+
+
+def test_a_deleted_resource_is_made_anew_with_new_metrics(influx):
+    write(influx, f"p,host=h v=1 {T0}".encode(), query="db=telegraf&precision=s")
+    old = influx.get("/v1/resource/telegraf/h").json["metrics"]["p.v"]
+    influx.delete("/v1/resource/telegraf/h", status=204)
+    write(influx, f"p,host=h v=2 {T0 + 1}".encode(),
+          query="db=telegraf&precision=s")
+    new = influx.get("/v1/resource/telegraf/h").json["metrics"]["p.v"]
+    assert new != old
+    assert [v for _, _, v in measures(influx, "h", "p.v")] == [2.0]
+    assert [m["id"] for m in influx.get("/v1/metric").json] == [new]
