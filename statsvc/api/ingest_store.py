@@ -31,8 +31,8 @@ def store(request, type_name, series, attributes=None):
     A missing resource is created as a ``type_name`` with
     ``attributes[original id]``; a missing metric is created on its
     resource (:mod:`.ingest_metrics`), its archive policy chosen by the
-    rules. 400 over the
-    per-request measure limit, 409 for an id taken by another type.
+    rules. 400 over the per-request measure limit, 409 for an id taken by
+    another type.
     """
     limit = request.conf.getint("api", "max_measures_per_request")
     total = sum(len(ts) for names in series.values()
@@ -93,5 +93,4 @@ def _created(request, rtype, original, resource, exists):
         request.storage.create_document(RESOURCE, resource["id"], resource)
         return resource
     except DocumentAlreadyExists:
-        resource, exists = _find_or_build(request, rtype, original, {})
-        return resource
+        return _find_or_build(request, rtype, original, {})[0]

@@ -129,7 +129,8 @@ def main(argv=None):
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     # Every worker records its metrics here, so that /metrics, answered by
     # any one of them, sums them all; a fresh directory for each start.
-    os.environ.setdefault(telemetry.MULTIPROC_ENV,
-                          tempfile.mkdtemp(prefix="statsvc-metrics-"))
+    if not os.environ.get(telemetry.MULTIPROC_ENV):
+        os.environ[telemetry.MULTIPROC_ENV] = tempfile.mkdtemp(
+            prefix="statsvc-metrics-")
     sys.stdout.flush()
     os.execv(command[0], command)

@@ -18,8 +18,8 @@ RELATIVE = ('relative timestamps ("-5 minutes") are not accepted in '
 JSON_TEXT = ('JSON is compact: the test matches Gnocchi\'s text '
              '(\'"name": "medium"\'), not its JSON')
 
-LINKS = ("/v1 links only to what statsvc serves (no aggregation, "
-         "aggregates or influxdb yet)")
+LINKS = ("/v1 links only to what statsvc serves (no aggregation or "
+         "aggregates yet), and not to influxdb")
 WORDING = ("the error says the same in other words (Gnocchi's webob "
            "texts such as 'The resource could not be found.', "
            "'406 Not Acceptable', or its JSON decoder's message)")
