@@ -6,7 +6,8 @@ It is a client of the API: at start it creates its ``generic`` resource
 ``/v1/batch/resources/metrics/measures?create_metrics=true``, so new
 metrics take their policy from the archive policy rules (or
 ``--archive-policy-name``). A flush that fails is logged and its points
-dropped, as Gnocchi's daemon does.
+dropped, as Gnocchi's daemon does; on SIGTERM or SIGINT the current
+interval is flushed before exiting.
 """
 import argparse
 import asyncio
@@ -14,6 +15,7 @@ import base64
 import json
 import logging
 import os
+import signal
 import time
 import urllib.error
 import urllib.request
@@ -72,26 +74,37 @@ class Protocol(asyncio.DatagramProtocol):
 
 
 async def serve(args, api):
+    """Listen and flush every ``args.flush_delay`` seconds until SIGTERM
+    or SIGINT, then flush what the last interval holds and return."""
     aggregator = statsd.Aggregator()
     loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
     transport, _ = await loop.create_datagram_endpoint(
         lambda: Protocol(aggregator), local_addr=(args.host, args.port))
     LOG.info("listening on %s:%d, flushing every %s s to %s", args.host,
              args.port, args.flush_delay, args.api_url)
     try:
-        while True:
-            await asyncio.sleep(args.flush_delay)
-            points = aggregator.flush()
-            if not points:
-                continue
-            body = batch_body(args.resource_id, points,
-                              args.archive_policy_name)
+        while not stop.is_set():
             try:
-                await loop.run_in_executor(None, api.post, _BATCH, body)
-            except (OSError, RuntimeError) as e:
-                LOG.error("flush of %d points failed: %s", len(points), e)
+                await asyncio.wait_for(stop.wait(), args.flush_delay)
+            except asyncio.TimeoutError:
+                pass
+            await flush(loop, args, api, aggregator.flush())
     finally:
         transport.close()
+
+
+async def flush(loop, args, api, points):
+    """Post one interval's points; a failure is logged, as in Gnocchi."""
+    if not points:
+        return
+    body = batch_body(args.resource_id, points, args.archive_policy_name)
+    try:
+        await loop.run_in_executor(None, api.post, _BATCH, body)
+    except (OSError, RuntimeError) as e:
+        LOG.error("flush of %d points failed: %s", len(points), e)
 
 
 _BATCH = "/v1/batch/resources/metrics/measures?create_metrics=true"
@@ -123,11 +136,12 @@ def main(argv=None):
                         format="%(asctime)s %(name)s %(levelname)s "
                                "%(message)s")
     api = Api(args.api_url, args.user, os.environ.get("STATSVC_PASSWORD", ""))
-    api.post("/v1/resource/generic", {"id": args.resource_id})
     try:
-        asyncio.run(serve(args, api))
-    except KeyboardInterrupt:
-        pass
+        api.post("/v1/resource/generic", {"id": args.resource_id})
+    except (OSError, RuntimeError) as e:
+        raise SystemExit(f"statsvc-statsd: cannot create resource "
+                         f"{args.resource_id} at {args.api_url}: {e}")
+    asyncio.run(serve(args, api))
 
 
 if __name__ == "__main__":

@@ -34,10 +34,10 @@ def udp_bound(port):
     return False
 
 
-def measures(server, name):
+def measures(server, resource, name):
     status, body = server.request(
-        "GET", f"/v1/resource/generic/app-1/metric/{quote(name, safe='')}"
-               f"/measures")
+        "GET", f"/v1/resource/generic/{resource}/metric/"
+               f"{quote(name, safe='')}/measures")
     return body if status == 200 else []
 
 
@@ -50,32 +50,56 @@ def wait_for(predicate, timeout=15):
     return False
 
 
-def test_statsd_client_packets_are_read_back(tmp_path):
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    with Server(tmp_path_factory.mktemp("statsd") / "data",
+                workers=1) as server:
+        yield server
+
+
+def start_daemon(server, port, log_path, resource, flush):
+    """``statsvc-statsd``, once it listens."""
+    log = open(log_path, "wb")
+    daemon = subprocess.Popen(
+        [BIN, "--resource-id", resource, "--api-url", server.base,
+         "--port", str(port), "--flush-delay", str(flush)],
+        stdout=log, stderr=subprocess.STDOUT)
+    log.close()
+    # Its resource is created first, then it listens.
+    assert wait_for(lambda: udp_bound(port)), log_path.read_text()
+    return daemon
+
+
+def test_statsd_client_packets_are_read_back(server, tmp_path):
     port = free_udp_port()
-    with Server(tmp_path / "data", workers=1) as server, \
-            open(tmp_path / "statsd.log", "wb") as log:
-        daemon = subprocess.Popen(
-            [BIN, "--resource-id", "app-1", "--api-url", server.base,
-             "--port", str(port), "--flush-delay", str(FLUSH)],
-            stdout=log, stderr=subprocess.STDOUT)
-        try:
-            # Its resource is created first, then it listens.
-            assert wait_for(lambda: udp_bound(port)), \
-                (tmp_path / "statsd.log").read_text()
-            client = statsd_client.StatsClient("127.0.0.1", port)
-            # One pipeline: one datagram, so one flush interval.
-            with client.pipeline() as pipe:
-                pipe.incr("hits", 3)
-                pipe.incr("hits", 2)
-                pipe.gauge("load", 0.5)
-                pipe.gauge("load", 0.75)
-                pipe.timing("req", 12)
-                pipe.timing("req", 30)
-            assert wait_for(lambda: measures(server, "req|ms")), \
-                (tmp_path / "statsd.log").read_text()
-        finally:
-            daemon.terminate()
-            daemon.wait(10)
-        assert [v for _, _, v in measures(server, "hits|c")] == [5.0]
-        assert [v for _, _, v in measures(server, "load|g")] == [0.75]
-        assert [v for _, _, v in measures(server, "req|ms")] == [30.0]
+    daemon = start_daemon(server, port, tmp_path / "statsd.log", "app-1",
+                          FLUSH)
+    try:
+        client = statsd_client.StatsClient("127.0.0.1", port)
+        # One pipeline: one datagram, so one flush interval.
+        with client.pipeline() as pipe:
+            pipe.incr("hits", 3)
+            pipe.incr("hits", 2)
+            pipe.gauge("load", 0.5)
+            pipe.gauge("load", 0.75)
+            pipe.timing("req", 12)
+            pipe.timing("req", 30)
+        assert wait_for(lambda: measures(server, "app-1", "req|ms")), \
+            (tmp_path / "statsd.log").read_text()
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+    assert [v for _, _, v in measures(server, "app-1", "hits|c")] == [5.0]
+    assert [v for _, _, v in measures(server, "app-1", "load|g")] == [0.75]
+    assert [v for _, _, v in measures(server, "app-1", "req|ms")] == [30.0]
+
+
+def test_the_last_interval_is_flushed_on_sigterm(server, tmp_path):
+    port = free_udp_port()
+    daemon = start_daemon(server, port, tmp_path / "statsd.log", "app-2",
+                          flush=3600)
+    statsd_client.StatsClient("127.0.0.1", port).incr("jobs", 4)
+    time.sleep(0.3)  # the datagram crosses loopback
+    daemon.terminate()
+    assert daemon.wait(10) == 0
+    assert [v for _, _, v in measures(server, "app-2", "jobs|c")] == [4.0]
