@@ -18,6 +18,11 @@ def ensure_type(storage, body):
     except types.TypeDefinitionError as e:
         raise invalid_input(str(e), e.path) from None
     try:
+        storage.get_document(KIND, doc["name"])
+        return  # a read, not a failed write, on every remote write
+    except DocumentNotFound:
+        pass
+    try:
         storage.create_document(KIND, doc["name"], doc)
     except DocumentAlreadyExists:
         pass

@@ -105,8 +105,9 @@ def prometheus_series(timeseries):
         job = labels.pop("job", "none")
         instance = labels.pop("instance", "none")
         resource = f"{job}@{instance}"
-        _check_resource_id(resource)
-        attributes[resource] = {"job": job, "instance": instance}
+        if resource not in attributes:
+            _check_resource_id(resource)
+            attributes[resource] = {"job": job, "instance": instance}
         if labels:
             name += "@" + ",".join(f"{k}={labels[k]}" for k in sorted(labels))
         name = _checked_name(name.replace("/", "_"))
