@@ -16,8 +16,6 @@ import datetime
 import fnmatch
 import re
 
-import numpy as np
-
 from statsvc import aggregation
 
 #: Gnocchi's ``[archive_policy] default_aggregation_methods``.
@@ -289,11 +287,17 @@ def with_defaults(policy):
             "definition": parse_definition(policy["definition"])}
 
 
-def retention_ns(policy):
-    """How long a metric of ``policy`` keeps points, in nanoseconds: its
-    longest timespan; ``None`` if some granularity keeps every point."""
-    spans = [item["timespan"] for item in policy["definition"]]
-    return None if None in spans else round(max(spans) * 1e9)
+def rollup_spec(policy):
+    """What a storage driver keeps for a metric of ``policy``: its rollup
+    spec (:mod:`statsvc.storage.rollup`), granularities in nanoseconds and
+    methods as :mod:`statsvc.aggregation` names (``rate:X`` is stored as
+    ``X``, of which a rate is a difference)."""
+    methods = {stored_method(m) for m in policy["aggregation_methods"]}
+    return {"granularities": sorted(
+                [round(item["granularity"] * 1e9), item["points"]]
+                for item in policy["definition"]),
+            "methods": sorted(methods),
+            "back_window": policy.get("back_window") or 0}
 
 
 def to_json(policy):
@@ -318,40 +322,10 @@ def aggregation_method(method):
     return f"p{method[:-3]}" if method.endswith("pct") else method
 
 
-def raw_range(items, start, stop):
-    """The ``[start, stop)`` of stored points (int ns or ``None``) that
-    fills every bucket of ``items`` overlapping the query's range."""
-    grains = [round(item["granularity"] * 1e9) for item in items]
-    if start is not None:
-        start = min(start - start % g for g in grains)
-    if stop is not None:
-        stop = max(stop - stop % g + (g if stop % g else 0) for g in grains)
-    return start, stop
-
-
-def aggregates(timestamps, values, items, method, newest, start=None,
-               stop=None):
-    """Gnocchi's aggregates of a series, computed from its points.
-
-    For each definition item of ``items``, coarsest first: the ``method``
-    aggregate of every bucket starting in ``[start, stop)`` (``start``
-    rounded down to the bucket), only the ``points`` buckets up to the one
-    of ``newest`` (the metric's newest point, ns), as Gnocchi keeps them.
-    Returns ``[(granularity in seconds, timestamps, values)]``.
-    """
-    method = aggregation_method(method)
-    result = []
-    for item in sorted(items, key=_granularity, reverse=True):
-        grain = round(item["granularity"] * 1e9)
-        ts, vals = aggregation.resample(timestamps, values, grain, method)
-        lower = None if start is None else start - start % grain
-        if item["points"] is not None and newest is not None:
-            oldest_kept = newest - newest % grain - (item["points"] - 1) * grain
-            lower = oldest_kept if lower is None else max(lower, oldest_kept)
-        low = 0 if lower is None else np.searchsorted(ts, lower)
-        high = len(ts) if stop is None else np.searchsorted(ts, stop)
-        result.append((item["granularity"], ts[low:high], vals[low:high]))
-    return result
+def stored_method(method):
+    """The archive a policy method reads: its :func:`aggregation_method`,
+    that of ``X`` for ``rate:X``."""
+    return aggregation_method(method.removeprefix("rate:"))
 
 
 def new_rule(body):

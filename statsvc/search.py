@@ -27,8 +27,27 @@ class QueryError(ValueError):
         self.path = list(path)
 
 
+class Query:
+    """A compiled query: call it on a resource document for whether it
+    matches. ``index`` is ``(attribute, values)`` when every match has one
+    of those string ``values`` as its top-level ``attribute`` (what a store
+    can look up in an index before the query tests each candidate), else
+    ``None``."""
+
+    def __init__(self, predicate, index=None):
+        self.predicate = predicate
+        self.index = index
+
+    def __call__(self, resource):
+        return self.predicate(resource)
+
+
+#: The query that matches every resource.
+EVERYTHING = Query(lambda resource: True)
+
+
 def compile_query(query, map_id, datetime_attributes=()):
-    """A predicate ``resource -> bool`` for a JSON query (``{}``: all).
+    """A :class:`Query` for a JSON query (``{}``: :data:`EVERYTHING`).
 
     :param map_id: turns an ``id`` value into the stored UUID (Gnocchi's
         mapping of non-UUID ids).
@@ -37,9 +56,35 @@ def compile_query(query, map_id, datetime_attributes=()):
     :raises QueryError:
     """
     if query == {}:
-        return lambda resource: True
-    return _Compiler(map_id, _DATETIMES | set(datetime_attributes)).node(
-        query, [])
+        return EVERYTHING
+    datetimes = _DATETIMES | set(datetime_attributes)
+    predicate = _Compiler(map_id, datetimes).node(query, [])
+    return Query(predicate, _index(query, map_id, datetimes))
+
+
+def _index(query, map_id, datetimes):
+    """The ``(attribute, values)`` every match of a valid ``query`` has, or
+    ``None``. Only string equality qualifies (datetimes compare as
+    instants, not as the strings stored); ``and`` takes its narrowest
+    part, ``or`` needs the same attribute in every part."""
+    (operator, operand), = query.items()
+    if operator in _BOOLEANS:
+        parts = [_index(q, map_id, datetimes) for q in operand]
+        if _BOOLEANS[operator] == "and":
+            known = [p for p in parts if p is not None]
+            return min(known, key=lambda p: len(p[1]), default=None)
+        if None in parts or len({attribute for attribute, _ in parts}) > 1:
+            return None
+        return parts[0][0], frozenset().union(*(v for _, v in parts))
+    if operator != "in" and _COMPARISONS.get(operator) != "eq":
+        return None
+    (attribute, value), = operand.items()
+    values = value if operator == "in" else [value]
+    if attribute in datetimes or not all(isinstance(v, str) for v in values):
+        return None
+    if attribute == "id":
+        values = [map_id(v) for v in values]
+    return attribute, frozenset(values)
 
 
 class _Compiler:

@@ -30,8 +30,15 @@ class AcceptHook(hooks.PecanHook):
     """406 when the client's ``Accept`` excludes JSON, as Gnocchi answers;
     pecan's own negotiation is off (:class:`statsvc.api.request.Request`)."""
 
+    # The console's pages, styles and scripts are not JSON.
+    EXEMPT = "/console"
+
     def on_route(self, state):
-        header = state.request.environ.get("HTTP_ACCEPT")
+        environ = state.request.environ
+        path = environ.get("PATH_INFO", "")
+        if path == self.EXEMPT or path.startswith(self.EXEMPT + "/"):
+            return
+        header = environ.get("HTTP_ACCEPT")
         if header is not None and not acceptparse.create_accept_header(
                 header).acceptable_offers(["application/json"]):
             raise errors.ApiError(406, f"Accept {header!r} excludes "

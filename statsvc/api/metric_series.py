@@ -30,16 +30,23 @@ def policy_items(metric, policy, granularity, method):
 
 def policy_series(storage, metric, policy, granularity, method, start,
                    stop):
-    """``[(granularity, ts, values)]`` of a policy's metric, coarsest first,
-    computed from the stored points."""
+    """``[(granularity, ts, values)]`` of a policy's metric, coarsest first:
+    the buckets of its archives starting in ``[start, stop)`` (``start``
+    rounded down to the bucket), the ``points`` newest at most, as Gnocchi
+    keeps them.
+
+    A metric stored raw by an earlier version (no ``rollup`` in its dict)
+    gets its archives first, from its raw points.
+    """
     items = policy_items(metric, policy, granularity, method)
-    read_start, read_stop = archive_policy.raw_range(items, start, stop)
-    ts, values = storage.get_measures(metric["id"], read_start, read_stop)
-    # The newest point anchors each granularity's window of points; without
-    # a stop it is the last point read (or none is in range anyway).
-    if read_stop is not None:
-        newest = storage.newest_timestamp(metric["id"])
-    else:
-        newest = int(ts[-1]) if len(ts) else None
-    return archive_policy.aggregates(ts, values, items, method, newest,
-                                     start, stop)
+    if metric.get("rollup") is None:
+        storage.set_rollup(metric["id"], archive_policy.rollup_spec(policy))
+    stored = archive_policy.stored_method(method)
+    result = []
+    for item in sorted(items, key=lambda i: i["granularity"], reverse=True):
+        grain = round(item["granularity"] * 1e9)
+        lower = None if start is None else start - start % grain
+        ts, values = storage.get_archive(metric["id"], grain, stored, lower,
+                                         stop)
+        result.append((item["granularity"], ts, values))
+    return result

@@ -43,8 +43,8 @@ def create_metric(request, metric):
     metric = dict(metric)
     if policy is not None:
         metric["archive_policy_name"] = policy["name"]
-        # The driver drops points older than the longest timespan.
-        metric["timespan_ns"] = archive_policy.retention_ns(policy)
+        # The driver keeps the policy's archives, rolled up at each write.
+        metric["rollup"] = archive_policy.rollup_spec(policy)
     metric["id"] = str(uuid.uuid4())
     metric["creator"] = request.user.name
     return request.storage.create_metric(metric), policy

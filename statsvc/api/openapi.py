@@ -94,6 +94,12 @@ DOCUMENT = {
             "parameters": [_METRIC_ID],
             "post": {
                 "summary": "Add measures (last write wins per timestamp)",
+                "description": "Under an archive policy, every archive is "
+                               "updated before the answer; points older "
+                               "than the policy's back_window allows "
+                               "(before the coarsest bucket of the newest "
+                               "point, minus back_window such buckets) are "
+                               "ignored, as in Gnocchi.",
                 "requestBody": {"required": True, "content": {
                     "application/json": {"schema": _ref("Measures")}}},
                 "responses": {"202": {"description": "Stored"},

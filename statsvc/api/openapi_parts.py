@@ -15,10 +15,10 @@ def ref(name):
     return {"$ref": f"#/components/schemas/{name}"}
 
 
-def query(name, schema, description):
-    """An optional query parameter."""
-    return {"name": name, "in": "query", "required": False, "schema": schema,
-            "description": description}
+def query(name, schema, description, required=False):
+    """A query parameter, optional unless ``required``."""
+    return {"name": name, "in": "query", "required": required,
+            "schema": schema, "description": description}
 
 
 def errors(*codes):

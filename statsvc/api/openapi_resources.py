@@ -154,6 +154,29 @@ def paths(metric_measures):
                      "responses": {"200": parts.json({
                          "type": "array", "items": _RESOURCE}),
                          **parts.errors(400, 404, 413, 415, 503)}}},
+        "/v1/search/metric": {"post": {
+            "summary": "Points of metrics whose values match a query, e.g. "
+                       "{\"and\": [{\">=\": [{\"+\": 23}, 50]}, "
+                       "{\"!=\": 55}]}",
+            "parameters": [
+                parts.query("metric_id", {"type": "string", "format": "uuid"},
+                            "a metric to search (repeat for more); missing "
+                            "and other users' metrics are left out",
+                            required=True),
+                parts.query("granularity", {"type": "string"},
+                            "an archive to search (repeat for more); all "
+                            "of the policy's by default"),
+                parts.query("aggregation", {"type": "string"},
+                            "the aggregation method (mean)"),
+                parts.query("start", {"type": "string"}, "ISO 8601 or "
+                            "epoch seconds"),
+                parts.query("stop", {"type": "string"}, "ISO 8601 or "
+                            "epoch seconds")],
+            "requestBody": parts.body({"type": "object"}),
+            "responses": {"200": parts.json({
+                "type": "object", "additionalProperties": {
+                    "type": "array", "items": {"type": "array"}}}),
+                **parts.errors(400, 413, 415, 503)}}},
         "/v1/batch/resources/metrics/measures": {"post": {
             "summary": "Add measures to metrics by resource and name, all "
                        "or nothing (Ceilometer's publisher)",

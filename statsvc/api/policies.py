@@ -116,13 +116,14 @@ def policy_for_new_metric(storage, name, metric_name, allow_none):
 
 
 def apply_retention(storage, policy):
-    """Give every metric of ``policy`` its (changed) longest timespan."""
-    timespan = archive_policy.retention_ns(policy)
+    """Give every metric of ``policy`` its (changed) rollup spec: points
+    kept per granularity, back window."""
+    spec = archive_policy.rollup_spec(policy)
     for metric in storage.list_metrics():
         if metric.get("archive_policy_name") == policy["name"] \
-                and metric.get("timespan_ns") != timespan:
+                and metric.get("rollup") != spec:
             try:
-                storage.set_retention(metric["id"], timespan)
+                storage.set_rollup(metric["id"], spec)
             except MetricNotFound:
                 pass  # deleted meanwhile
 
@@ -141,7 +142,8 @@ def in_use(storage, name):
 def metric_json(metric, policies):
     """A stored metric as Gnocchi shows it: with its ``archive_policy``
     object and ``created_by_*``; ``policies`` maps names to policies."""
-    shown = {k: v for k, v in metric.items() if k != "timespan_ns"}
+    shown = {k: v for k, v in metric.items()
+             if k not in ("timespan_ns", "rollup")}
     policy = policies.get(metric.get("archive_policy_name"))
     shown["archive_policy"] = _RAW if policy is None \
         else archive_policy.to_json(policy)

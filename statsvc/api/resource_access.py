@@ -1,5 +1,5 @@
 """Which resources a user sees, and the metrics a resource names."""
-from statsvc import resources
+from statsvc import resources, search
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.metrics import (
     create_metric, parse_metric_id, validate_new_metric)
@@ -12,6 +12,24 @@ def may_see(user, resource):
     """The creator, the resource's ``user_id`` and admins see it."""
     return user.is_admin or user.name in (resource.get("creator"),
                                           resource.get("user_id"))
+
+
+def candidates(request, type_name, query=search.EVERYTHING):
+    """The resource documents that may be of ``type_name``, visible to the
+    user and matched by ``query`` (a :class:`statsvc.search.Query`): found
+    through the store's indexes where the query, the type or the user
+    narrows them. Callers still test each one."""
+    storage = request.storage
+    if query.index is not None:
+        return storage.find_documents(RESOURCE, *query.index)
+    if type_name != "generic":
+        return storage.find_documents(RESOURCE, "type", [type_name])
+    user = request.user
+    if not user.is_admin:
+        return list({r["id"]: r for field in ("creator", "user_id")
+                     for r in storage.find_documents(
+                         RESOURCE, field, [user.name])}.values())
+    return storage.list_documents(RESOURCE)
 
 
 def get_resource(request, type_name, resource_id):

@@ -1,6 +1,9 @@
-"""``statsvc-plugins``: list the installed plugins and whether they load.
+"""``statsvc-plugins``: list the installed plugins and whether they load;
+install and uninstall them (:mod:`statsvc.cmd.plugins_install`).
 
     statsvc-plugins list [NAMESPACE] [--json] [--config FILE]
+    statsvc-plugins install [-U] [-e] [--touch-reload FILE] PACKAGE|PATH...
+    statsvc-plugins uninstall [-y] [--touch-reload FILE] DISTRIBUTION...
 
 Without NAMESPACE, every ``statsvc.*`` namespace is listed.  For each plugin:
 namespace, name, target (``module:attr``), distribution and version, and
@@ -20,6 +23,7 @@ import sys
 
 from statsvc import config, ext
 from statsvc.api import statistics_registry
+from statsvc.cmd import plugins_install
 from statsvc.statistics import check_plugin
 
 #: Listed even when no plugin is installed in them.
@@ -131,7 +135,11 @@ def main(argv=None):
     listing.add_argument('--config', metavar='FILE',
                          help='the service configuration (default: '
                               '$STATSVC_CONFIG, else none)')
+    plugins_install.add_commands(commands)
     args = parser.parse_args(argv)
+    if args.command != 'list':
+        return plugins_install.run(plugins_install.pip_args(args),
+                                   args.touch_reload)
     try:
         selection = configured_selection(config.load(args.config))
     except config.ConfigError as e:

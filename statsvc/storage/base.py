@@ -11,6 +11,10 @@ Semantics every driver keeps:
 * out-of-order points are accepted and stored in order;
 * when the metric's ``timespan_ns`` is set, points older than
   ``newest - timespan_ns`` are dropped when measures are added;
+* when the metric has a ``rollup`` spec (:mod:`.rollup`), its archives are
+  updated in the transaction of each write, raw points are kept only while
+  a write may still change their buckets, and points older than that are
+  ignored;
 * an acknowledged ``add_measures`` survives a crash of the process.
 
 Drivers also keep small named *documents* (JSON-able dicts) in collections
@@ -73,6 +77,26 @@ class StorageDriver(abc.ABC):
         """
 
     @abc.abstractmethod
+    def set_rollup(self, metric_id, spec):
+        """Give a metric a new rollup spec (:mod:`.rollup`), in its dict
+        too. A metric that had none (stored raw by an earlier version) gets
+        every archive computed from its raw points, in one transaction.
+
+        :raises MetricNotFound:
+        """
+
+    @abc.abstractmethod
+    def get_archive(self, metric_id, granularity_ns, method, start=None,
+                    stop=None):
+        """Return ``(bucket_starts, values)`` of one archive of a metric
+        with a rollup spec: buckets starting in ``[start, stop)``, within
+        the granularity's ``points`` newest. Empty arrays when the metric
+        has no such archive.
+
+        :raises MetricNotFound:
+        """
+
+    @abc.abstractmethod
     def add_measures(self, batch):
         """Add measures to one or more metrics, all or nothing.
 
@@ -106,6 +130,14 @@ class StorageDriver(abc.ABC):
     @abc.abstractmethod
     def list_documents(self, kind):
         """Return every document of ``kind``, in no particular order."""
+
+    def find_documents(self, kind, field, values):
+        """Return the documents of ``kind`` whose top-level ``field`` is one
+        of the strings ``values``. Drivers with indexes override this; this
+        one reads every document."""
+        values = set(values)
+        return [doc for doc in self.list_documents(kind)
+                if isinstance(doc.get(field), str) and doc[field] in values]
 
     @abc.abstractmethod
     def replace_document(self, kind, name, doc):

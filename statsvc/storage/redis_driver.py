@@ -12,6 +12,9 @@ Keys, under a configurable prefix::
                        ``tail_n`` points, later than those of ``data``
     doc:<kind>         hash  name -> JSON document (archive policies, rules)
 
+and the archives of metrics with a rollup spec (:mod:`.redis_rollup`),
+written in the ``MULTI`` of the write that changes them.
+
 Appending after the end of a chunk is a Redis ``APPEND`` of a raw frame to
 its tail (amortised O(1), nothing read back); once the tail would reach
 :data:`PACK_POINTS` points or :data:`TAIL_FRAMES` frames, the tail and the
@@ -41,12 +44,15 @@ import json
 import urllib.parse
 
 import numpy as np
+import orjson
 import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from statsvc.storage import base
 from statsvc.storage import codec
+from statsvc.storage import redis_rollup
+from statsvc.storage import rollup
 from statsvc.storage import series
 from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
@@ -126,6 +132,8 @@ class RedisDriver(base.StorageDriver):
             retry=Retry(NoBackoff(), 1))
         self._read_script = self._redis.register_script(_READ_SCRIPT)
         self._replace_script = self._redis.register_script(_REPLACE_SCRIPT)
+        self._archive_script = self._redis.register_script(
+            redis_rollup.READ_SCRIPT)
         self.check()
 
     # Key names.
@@ -143,6 +151,9 @@ class RedisDriver(base.StorageDriver):
 
     def _tail_key(self, metric_id, chunk=""):
         return f"{self.prefix}tail:{metric_id}:{chunk}"
+
+    def _archive_key(self, metric_id, grain):
+        return f"{self.prefix}archive:{metric_id}:{grain}"
 
     def _doc_key(self, kind):
         return f"{self.prefix}doc:{kind}"
@@ -178,6 +189,8 @@ class RedisDriver(base.StorageDriver):
         timespan = base.retention_of(metric)
         if timespan is not None:
             meta["timespan_ns"] = timespan
+        if metric.get("rollup") is not None:
+            meta["rollup"] = json.dumps(metric["rollup"])
 
         def plan(pipe):
             if pipe.exists(self._meta_key(metric_id)):
@@ -194,22 +207,26 @@ class RedisDriver(base.StorageDriver):
             doc = self._redis.hget(self._metrics_key(), metric_id)
         if doc is None:
             raise MetricNotFound(metric_id)
-        return json.loads(doc)
+        return orjson.loads(doc)
 
     def list_metrics(self):
         with self._errors():
             docs = self._redis.hvals(self._metrics_key())
-        return [json.loads(doc) for doc in docs]
+        return [orjson.loads(doc) for doc in docs]
 
     def delete_metric(self, metric_id):
         def plan(pipe):
             if not pipe.exists(self._meta_key(metric_id)):
                 raise MetricNotFound(metric_id)
             chunks = pipe.hkeys(self._chunks_key(metric_id))
+            roll = redis_rollup.spec_of(pipe.hgetall(self._meta_key(metric_id)))
             pipe.multi()
             pipe.hdel(self._metrics_key(), metric_id)
             data_keys = [key(metric_id, c.decode()) for c in chunks
                          for key in (self._data_key, self._tail_key)]
+            if roll is not None:
+                data_keys += [self._archive_key(metric_id, g)
+                              for g, _ in roll.grains]
             pipe.delete(self._meta_key(metric_id), self._chunks_key(metric_id),
                         *data_keys)
 
@@ -223,7 +240,7 @@ class RedisDriver(base.StorageDriver):
             doc = pipe.hget(self._metrics_key(), metric_id)
             if doc is None or not pipe.exists(meta_key):
                 raise MetricNotFound(metric_id)
-            doc = dict(json.loads(doc), timespan_ns=timespan)
+            doc = dict(orjson.loads(doc), timespan_ns=timespan)
             pipe.multi()
             pipe.hset(self._metrics_key(), metric_id, json.dumps(doc))
             # Rewriting meta also makes concurrent writers of it retry.
@@ -233,6 +250,63 @@ class RedisDriver(base.StorageDriver):
                 pipe.hset(meta_key, "timespan_ns", timespan)
 
         self._transaction([metric_id], plan)
+
+    def set_rollup(self, metric_id, spec):
+        meta_key = self._meta_key(metric_id)
+
+        def plan(pipe):
+            doc = pipe.hget(self._metrics_key(), metric_id)
+            meta = pipe.hgetall(meta_key)
+            if doc is None or not meta:
+                raise MetricNotFound(metric_id)
+            blobs, expired, dropped = {}, [], {}
+            last_ts = _int_or_none(meta.get(b"last_ts"))
+            old = redis_rollup.spec_of(meta)
+            if old is not None and last_ts is not None:
+                blobs, dropped = redis_rollup.trim(
+                    pipe, functools.partial(self._archive_key, metric_id),
+                    old, last_ts)
+            elif last_ts is not None:
+                # Upgrade: archives from every raw point kept so far.
+                roll = rollup.Rollup(spec)
+                ts, values = self.get_measures(metric_id)
+                raw = np.empty(len(ts), dtype=series.RECORD)
+                raw["t"], raw["v"] = ts, values
+                blobs = roll.rebuild(raw, last_ts)
+                oldest = roll.cutoff(last_ts)
+                expired = [int(c) for c, v in pipe.hgetall(
+                    self._chunks_key(metric_id)).items()
+                    if _Span.parse(v).last < oldest]
+            pipe.multi()
+            pipe.hset(self._metrics_key(), metric_id,
+                      json.dumps(dict(json.loads(doc), rollup=spec)))
+            # Rewriting meta also makes concurrent writers of it retry.
+            pipe.hset(meta_key, "rollup", json.dumps(spec))
+            for (grain, chunk), blob in blobs.items():
+                pipe.hset(self._archive_key(metric_id, grain), chunk, blob)
+            for grain, fields in dropped.items():
+                if fields:
+                    pipe.hdel(self._archive_key(metric_id, grain), *fields)
+            for chunk in expired:
+                pipe.delete(self._data_key(metric_id, chunk),
+                            self._tail_key(metric_id, chunk))
+                pipe.hdel(self._chunks_key(metric_id), chunk)
+
+        self._transaction([metric_id], plan)
+
+    def get_archive(self, metric_id, granularity_ns, method, start=None,
+                    stop=None):
+        first, last = series.chunk_range(
+            start, stop, granularity_ns * rollup.CHUNK_BUCKETS)
+        with self._errors():
+            reply = self._archive_script(
+                keys=[self._meta_key(metric_id),
+                      self._archive_key(metric_id, granularity_ns)],
+                args=["-1e300" if first is None else first,
+                      "1e300" if last is None else last])
+        if reply is None:
+            raise MetricNotFound(metric_id)
+        return redis_rollup.read(reply, granularity_ns, method, start, stop)
 
     def add_measures(self, batch):
         normalized = {metric_id: series.normalize(t, v)
@@ -308,12 +382,12 @@ class RedisDriver(base.StorageDriver):
             doc = self._redis.hget(self._doc_key(kind), name)
         if doc is None:
             raise DocumentNotFound(kind, name)
-        return json.loads(doc)
+        return orjson.loads(doc)
 
     def list_documents(self, kind):
         with self._errors():
             docs = self._redis.hvals(self._doc_key(kind))
-        return [json.loads(doc) for doc in docs]
+        return [orjson.loads(doc) for doc in docs]
 
     def replace_document(self, kind, name, doc):
         with self._errors():
@@ -352,12 +426,25 @@ class _MetricChange:
         self.chunks_key = driver._chunks_key(metric_id)
         self.data_key = functools.partial(driver._data_key, metric_id)
         self.tail_key = functools.partial(driver._tail_key, metric_id)
+        self.archive_key = functools.partial(driver._archive_key, metric_id)
         self.metric_id = metric_id
         self.records = records
 
     def requests(self, phase):
         """Return the ``(command, *args)`` reads of ``phase``."""
+        own = self._requests(phase)
+        self.own_replies = len(own)
+        if self.rollup is None or phase == "meta":
+            return own
+        if phase == "chunks":
+            return own + self.rollup.chunks_requests()
+        return (own + [("get", key(chunk)) for chunk in self.raw_chunks
+                       for key in (self.data_key, self.tail_key)]
+                + self.rollup.data_requests())
+
+    def _requests(self, phase):
         if phase == "meta":
+            self.rollup = None
             return [("hgetall", self.meta_key)]
         if phase == "chunks":
             if self.oldest is not None:
@@ -374,15 +461,33 @@ class _MetricChange:
 
     def receive(self, phase, replies):
         """Take the replies to :meth:`requests` of ``phase``."""
-        getattr(self, f"_receive_{phase}")(replies)
+        own, rest = replies[:self.own_replies], replies[self.own_replies:]
+        getattr(self, f"_receive_{phase}")(own)
+        if self.rollup is None or phase == "meta":
+            return
+        if phase == "chunks":
+            self.rollup.receive_chunks(rest)
+            self.raw_chunks = self.rollup.raw_chunks(self.chunk_ns,
+                                                     self.stored)
+            return
+        raw = [_decode_chunk(self.stored[chunk], rest[2 * i] or b"",
+                             rest[2 * i + 1] or b"")
+               for i, chunk in enumerate(self.raw_chunks)]
+        self.rollup.receive_data(
+            rest[2 * len(self.raw_chunks):],
+            np.concatenate(raw) if raw else codec.decode(b""))
 
     def _receive_meta(self, replies):
         meta = replies[0]
         if not meta:
             raise MetricNotFound(self.metric_id)
         last_ts = _int_or_none(meta.get(b"last_ts"))
-        chunk_ns = int(meta[b"chunk_ns"])
+        self.chunk_ns = chunk_ns = int(meta[b"chunk_ns"])
+        roll = redis_rollup.spec_of(meta)
         records = self.records
+        if roll is not None and last_ts is not None:
+            # Too old to change a bucket that is still recomputable: ignored.
+            records = records[records["t"] >= roll.cutoff(last_ts)]
         self.newest = last_ts
         if len(records):
             newest = int(records["t"][-1])
@@ -394,6 +499,11 @@ class _MetricChange:
             self.seal = last_ts // chunk_ns
         self.oldest = series.cutoff(self.newest,
                                     _int_or_none(meta.get(b"timespan_ns")))
+        if roll is not None:
+            self.oldest = roll.cutoff(self.newest)
+            if len(records):
+                self.rollup = redis_rollup.RollupChange(
+                    roll, self.archive_key, records, last_ts, self.newest)
         if self.oldest is not None:
             records = records[records["t"] >= self.oldest]
         self.parts = dict(series.split_chunks(records, chunk_ns))
@@ -503,6 +613,8 @@ class _MetricChange:
         if self.newest is not None:
             # Also what makes concurrent transactions on this metric retry.
             pipe.hset(self.meta_key, "last_ts", self.newest)
+        if self.rollup is not None:
+            self.rollup.queue_writes(pipe)
 
 
 class _Span(collections.namedtuple(

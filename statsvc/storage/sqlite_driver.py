@@ -1,7 +1,9 @@
 """Embedded storage in one SQLite database: no server, safe across processes.
 
 Layout: a ``metric`` row per metric (JSON document, retention, chunk span,
-newest timestamp), ``fragment`` rows holding the series and ``document``
+newest timestamp, rollup spec), ``fragment`` rows holding the raw series,
+``archive`` rows holding the archive chunks of metrics with a rollup spec
+(:mod:`.rollup`, updated in the transaction of the write) and ``document``
 rows (archive policies, rules). The series is cut into time chunks; a chunk
 is one or more fragments, each a blob of frames (:mod:`.codec`), their time
 ranges disjoint and ordered by ``seq``. A fragment of ``format`` 0 was
@@ -32,17 +34,42 @@ import fcntl
 import json
 import os
 import pathlib
+import re
 import sqlite3
 import threading
 
 import numpy as np
+import orjson
 
 from statsvc.storage import base
 from statsvc.storage import codec
+from statsvc.storage import rollup
 from statsvc.storage import series
 from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
     MetricNotFound, StorageUnavailable)
+
+# Document fields with an index: what resources are searched and listed
+# by (find_documents). A query must spell the indexed expression exactly
+# for SQLite to use it, so these are spelled from this list, never from
+# input.
+_INDEXED_FIELDS = ("id", "type", "creator", "user_id", "project_id",
+                   "original_resource_id")
+# Other fields are looked up with the JSON path bound as a parameter.
+_PLAIN_FIELD = re.compile(r"^[A-Za-z0-9_-]+$")
+_IN_CHUNK = 500  # values per IN (...), well under SQLite's variable limit
+
+
+def find_sql(field, count):
+    """The SELECT of :meth:`SQLiteDriver.find_documents` for ``count``
+    values, and the parameters that come between ``kind`` and the values
+    (the JSON path of a field without index)."""
+    if field in _INDEXED_FIELDS:
+        path, where = (), f"json_extract(doc, '$.{field}')"
+    else:
+        path, where = (f'$."{field}"',), "json_extract(doc, ?)"
+    return (f"SELECT doc FROM document WHERE kind = ? AND {where} "
+            f"IN ({', '.join('?' * count)})", path)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS metric (
@@ -51,7 +78,8 @@ CREATE TABLE IF NOT EXISTS metric (
     doc TEXT NOT NULL,
     timespan_ns INTEGER,
     chunk_ns INTEGER NOT NULL,
-    last_ts INTEGER
+    last_ts INTEGER,
+    rollup TEXT
 );
 CREATE TABLE IF NOT EXISTS fragment (
     metric INTEGER NOT NULL,
@@ -64,13 +92,23 @@ CREATE TABLE IF NOT EXISTS fragment (
     format INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (metric, chunk, seq)
 );
+CREATE TABLE IF NOT EXISTS archive (
+    metric INTEGER NOT NULL,
+    grain INTEGER NOT NULL,
+    chunk INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (metric, grain, chunk)
+);
 CREATE TABLE IF NOT EXISTS document (
     kind TEXT NOT NULL,
     name TEXT NOT NULL,
     doc TEXT NOT NULL,
     PRIMARY KEY (kind, name)
 );
-"""
+""" + "".join(
+    f"CREATE INDEX IF NOT EXISTS document_{field} "
+    f"ON document(kind, json_extract(doc, '$.{field}'));\n"
+    for field in _INDEXED_FIELDS)
 
 _INT64_MIN, _INT64_MAX = -2**63, 2**63 - 1
 
@@ -163,13 +201,14 @@ class SQLiteDriver(base.StorageDriver):
 
     def create_metric(self, metric):
         timespan = base.retention_of(metric)
+        spec = metric.get("rollup")
         with self._write() as conn:
             try:
                 conn.execute(
-                    "INSERT INTO metric (id, doc, timespan_ns, chunk_ns)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO metric (id, doc, timespan_ns, chunk_ns,"
+                    " rollup) VALUES (?, ?, ?, ?, ?)",
                     (metric["id"], json.dumps(metric), timespan,
-                     self.chunk_ns))
+                     self.chunk_ns, None if spec is None else json.dumps(spec)))
             except sqlite3.IntegrityError:
                 raise MetricAlreadyExists(metric["id"]) from None
         return metric
@@ -180,17 +219,18 @@ class SQLiteDriver(base.StorageDriver):
                                (metric_id,)).fetchone()
         if row is None:
             raise MetricNotFound(metric_id)
-        return json.loads(row[0])
+        return orjson.loads(row[0])
 
     def list_metrics(self):
         with self._read() as conn:
             rows = conn.execute("SELECT doc FROM metric").fetchall()
-        return [json.loads(doc) for doc, in rows]
+        return [orjson.loads(doc) for doc, in rows]
 
     def delete_metric(self, metric_id):
         with self._write() as conn:
             key = _metric_row(conn, metric_id)[0]
             conn.execute("DELETE FROM fragment WHERE metric = ?", (key,))
+            conn.execute("DELETE FROM archive WHERE metric = ?", (key,))
             conn.execute("DELETE FROM metric WHERE key = ?", (key,))
 
     def set_retention(self, metric_id, timespan_ns):
@@ -200,10 +240,54 @@ class SQLiteDriver(base.StorageDriver):
                                (metric_id,)).fetchone()
             if row is None:
                 raise MetricNotFound(metric_id)
-            doc = dict(json.loads(row[0]), timespan_ns=timespan)
+            doc = dict(orjson.loads(row[0]), timespan_ns=timespan)
             conn.execute(
                 "UPDATE metric SET doc = ?, timespan_ns = ? WHERE id = ?",
                 (json.dumps(doc), timespan, metric_id))
+
+    def set_rollup(self, metric_id, spec):
+        with self._write() as conn:
+            key, timespan, chunk_ns, last_ts, old = _metric_row(conn,
+                                                                metric_id)
+            doc = json.loads(conn.execute(
+                "SELECT doc FROM metric WHERE key = ?", (key,)).fetchone()[0])
+            conn.execute("UPDATE metric SET doc = ?, rollup = ? WHERE key = ?",
+                         (json.dumps(dict(doc, rollup=spec)), json.dumps(spec),
+                          key))
+            if last_ts is None:
+                return
+            if old is not None:
+                _trim_archives(conn, key, rollup.Rollup(json.loads(old)),
+                               last_ts)
+                return
+            # Upgrade: archives from every raw point kept so far.
+            roll = rollup.Rollup(spec)
+            raw = _read_raw(conn, key, chunk_ns)
+            oldest = series.cutoff(last_ts, timespan)
+            if oldest is not None:
+                raw = raw[raw["t"] >= oldest]
+            _put_archives(conn, key, roll.rebuild(raw, last_ts))
+            _expire(conn, key, roll.cutoff(last_ts))
+
+    def get_archive(self, metric_id, granularity_ns, method, start=None,
+                    stop=None):
+        with self._read() as conn:
+            key, _, _, last_ts, spec = _metric_row(conn, metric_id)
+            roll = rollup.Rollup.of(_json_or_none(spec))
+            if roll is None or method not in roll.methods \
+                    or granularity_ns not in dict(roll.grains):
+                return rollup.read([], method)
+            span = granularity_ns * rollup.CHUNK_BUCKETS
+            first, last = series.chunk_range(start, stop, span)
+            rows = conn.execute(
+                "SELECT data FROM archive WHERE metric = ? AND grain = ?"
+                " AND chunk >= ? AND chunk <= ? ORDER BY chunk",
+                (key, granularity_ns, _INT64_MIN if first is None else first,
+                 _INT64_MAX if last is None else last)).fetchall()
+        oldest = roll.oldest_bucket(granularity_ns,
+                                    roll.points(granularity_ns), last_ts)
+        return rollup.read([data for data, in rows], method,
+                           series.later_bound(start, oldest), stop)
 
     def add_measures(self, batch):
         normalized = {metric_id: series.normalize(t, v)
@@ -215,16 +299,11 @@ class SQLiteDriver(base.StorageDriver):
 
     def get_measures(self, metric_id, start=None, stop=None):
         with self._read() as conn:
-            key, timespan, chunk_ns, last_ts = _metric_row(conn, metric_id)
-            first, last = series.chunk_range(start, stop, chunk_ns)
-            rows = conn.execute(
-                "SELECT data, format FROM fragment WHERE metric = ?"
-                " AND chunk >= ? AND chunk <= ? ORDER BY chunk, seq",
-                (key, _INT64_MIN if first is None else first,
-                 _INT64_MAX if last is None else last)).fetchall()
-        records = _decode(rows)
-        start = series.later_bound(start, series.cutoff(last_ts, timespan))
-        return series.select(records, start, stop)
+            key, timespan, chunk_ns, last_ts, spec = _metric_row(conn,
+                                                                 metric_id)
+            records = _read_raw(conn, key, chunk_ns, start, stop)
+        oldest = _raw_cutoff(timespan, spec, last_ts)
+        return series.select(records, series.later_bound(start, oldest), stop)
 
     def newest_timestamp(self, metric_id):
         with self._read() as conn:
@@ -245,13 +324,26 @@ class SQLiteDriver(base.StorageDriver):
                 (kind, name)).fetchone()
         if row is None:
             raise DocumentNotFound(kind, name)
-        return json.loads(row[0])
+        return orjson.loads(row[0])
 
     def list_documents(self, kind):
         with self._read() as conn:
             rows = conn.execute("SELECT doc FROM document WHERE kind = ?",
                                 (kind,)).fetchall()
-        return [json.loads(doc) for doc, in rows]
+        return [orjson.loads(doc) for doc, in rows]
+
+    def find_documents(self, kind, field, values):
+        if field not in _INDEXED_FIELDS and not _PLAIN_FIELD.match(field):
+            return super().find_documents(kind, field, values)
+        values = sorted(values)
+        docs = []
+        with self._read() as conn:
+            for first in range(0, len(values), _IN_CHUNK):
+                chunk = values[first:first + _IN_CHUNK]
+                sql, path = find_sql(field, len(chunk))
+                rows = conn.execute(sql, (kind, *path, *chunk)).fetchall()
+                docs += [orjson.loads(doc) for doc, in rows]
+        return docs
 
     def replace_document(self, kind, name, doc):
         with self._write() as conn:
@@ -284,13 +376,20 @@ def _upgrade(conn):
     Stores from before frames get ``fragment.format``, 0 for their rows:
     no data is rewritten at start-up (which would hold every worker for a
     time growing with the store); fragments are converted as writes touch
-    them, and read correctly meanwhile.
+    them, and read correctly meanwhile. Stores from before rollups get
+    ``metric.rollup``, null: such a metric keeps its raw points until
+    :meth:`SQLiteDriver.set_rollup` gives it archives.
     """
+    sql = []
     columns = [row[1] for row in conn.execute("PRAGMA table_info(fragment)")]
     if columns and "format" not in columns:
-        return ("ALTER TABLE fragment ADD COLUMN"
-                " format INTEGER NOT NULL DEFAULT 0;")
-    return ""
+        sql.append("ALTER TABLE fragment ADD COLUMN"
+                   " format INTEGER NOT NULL DEFAULT 0;")
+    columns = [row[1] for row in conn.execute("PRAGMA table_info(metric)")]
+    if columns and "rollup" not in columns:
+        # Metrics stored raw get their archives from set_rollup.
+        sql.append("ALTER TABLE metric ADD COLUMN rollup TEXT;")
+    return " ".join(sql)
 
 
 @contextlib.contextmanager
@@ -322,23 +421,52 @@ def _transaction(conn, begin="BEGIN"):
 
 def _metric_row(conn, metric_id):
     row = conn.execute(
-        "SELECT key, timespan_ns, chunk_ns, last_ts FROM metric WHERE id = ?",
-        (metric_id,)).fetchone()
+        "SELECT key, timespan_ns, chunk_ns, last_ts, rollup FROM metric"
+        " WHERE id = ?", (metric_id,)).fetchone()
     if row is None:
         raise MetricNotFound(metric_id)
     return row
 
 
+def _json_or_none(text):
+    return None if text is None else json.loads(text)
+
+
+def _raw_cutoff(timespan, spec, newest):
+    """The oldest raw point kept when the newest is ``newest``."""
+    if spec is not None:
+        return rollup.Rollup(json.loads(spec)).cutoff(newest)
+    return series.cutoff(newest, timespan)
+
+
+def _read_raw(conn, key, chunk_ns, start=None, stop=None):
+    """The stored records of the chunks overlapping ``[start, stop)``."""
+    first, last = series.chunk_range(start, stop, chunk_ns)
+    return _decode(conn.execute(
+        "SELECT data, format FROM fragment WHERE metric = ?"
+        " AND chunk >= ? AND chunk <= ? ORDER BY chunk, seq",
+        (key, _INT64_MIN if first is None else first,
+         _INT64_MAX if last is None else last)).fetchall())
+
+
 def _add_to_metric(conn, row, records):
+    key, timespan, chunk_ns, last_ts, spec = row
+    roll = rollup.Rollup.of(_json_or_none(spec))
+    if roll is not None and last_ts is not None:
+        # Too old to change a bucket that is still recomputable: ignored.
+        records = records[records["t"] >= roll.cutoff(last_ts)]
     if not len(records):
         return
-    key, timespan, chunk_ns, last_ts = row
     newest = int(records["t"][-1])
     if last_ts is not None:
         newest = max(newest, last_ts)
-    oldest = series.cutoff(newest, timespan)
-    if oldest is not None:
-        records = records[records["t"] >= oldest]
+    if roll is None:
+        oldest = series.cutoff(newest, timespan)
+        if oldest is not None:
+            records = records[records["t"] >= oldest]
+    else:
+        _roll_up(conn, key, chunk_ns, roll, records, last_ts, newest)
+        oldest = roll.cutoff(newest)
     for chunk, part in series.split_chunks(records, chunk_ns):
         _write_chunk(conn, key, chunk, part)
     conn.execute("UPDATE metric SET last_ts = ? WHERE key = ?", (newest, key))
@@ -346,6 +474,48 @@ def _add_to_metric(conn, row, records):
         _seal(conn, key, last_ts // chunk_ns)
     if oldest is not None:
         _expire(conn, key, oldest)
+
+
+def _roll_up(conn, key, chunk_ns, roll, records, last_ts, newest):
+    """Update the archive chunks ``records`` change, before they are
+    stored (raw points older than the stored newest point's cutoff may
+    linger in a fragment not yet trimmed: they are left out)."""
+    start, stop = roll.raw_span(records)
+    start = series.later_bound(start, roll.cutoff(last_ts))
+    stored = _read_raw(conn, key, chunk_ns, start, stop)
+    stored = stored[(stored["t"] >= start) & (stored["t"] < stop)]
+    raw = series.merge(stored, records)
+    keys = roll.chunks_to_write(records, last_ts, newest)
+    blobs = {}
+    for grain, chunk in keys:
+        row = conn.execute(
+            "SELECT data FROM archive WHERE metric = ? AND grain = ?"
+            " AND chunk = ?", (key, grain, chunk)).fetchone()
+        blobs[grain, chunk] = None if row is None else row[0]
+    _put_archives(conn, key, roll.update(raw, records, blobs, newest))
+    for grain, chunk in roll.first_kept_chunks(newest).items():
+        conn.execute("DELETE FROM archive WHERE metric = ? AND grain = ?"
+                     " AND chunk < ?", (key, grain, chunk))
+
+
+def _trim_archives(conn, key, roll, newest):
+    """Drop the buckets ``roll`` no longer keeps (:meth:`.Rollup.trims`)."""
+    for grain, oldest in roll.trims(newest).items():
+        span = grain * rollup.CHUNK_BUCKETS
+        conn.execute("DELETE FROM archive WHERE metric = ? AND grain = ?"
+                     " AND chunk < ?", (key, grain, oldest // span))
+        row = conn.execute(
+            "SELECT data FROM archive WHERE metric = ? AND grain = ?"
+            " AND chunk = ?", (key, grain, oldest // span)).fetchone()
+        if row is not None:
+            _put_archives(conn, key, {
+                (grain, oldest // span): rollup.trimmed(row[0], oldest)})
+
+
+def _put_archives(conn, key, blobs):
+    conn.executemany("INSERT OR REPLACE INTO archive VALUES (?, ?, ?, ?)",
+                     [(key, grain, chunk, data)
+                      for (grain, chunk), data in blobs.items()])
 
 
 def _write_chunk(conn, key, chunk, records):

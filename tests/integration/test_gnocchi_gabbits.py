@@ -18,7 +18,7 @@ FILES = ("archive", "archive-rule", "base", "metric", "metric-list",
          "metric-granularity", "metric-timestamp-format", "batch-measures",
          "aggregation", "resample-calendar", "pagination", "resource",
          "resource-type", "search", "history", "transformedids",
-         "create-metric-with-resource-id", "async",
+         "create-metric-with-resource-id", "async", "search-metric",
          # issue 18: the ingest protocols
          "influxdb", "prometheus")
 

@@ -137,3 +137,52 @@ def test_archive_policy_rules(gnocchi):
     gnocchi("archive-policy-rule", "delete", "storage")
     assert "does not exist" in gnocchi("archive-policy-rule", "show",
                                        "storage", ok=False)
+
+
+def test_resource_types_resources_and_their_metrics(gnocchi):
+    kind = as_json(gnocchi("resource-type", "create", "-a",
+                           "host:string:true:max_length=64", "-a",
+                           "flavor:number:false:min=1", "instance",
+                           "-f", "json"))
+    assert kind == {"name": "instance", "state": "active",
+                    "attributes/host": "max_length=64, min_length=0, "
+                                       "required=True, type=string",
+                    "attributes/flavor": "max=None, min=1, required=False, "
+                                         "type=number"}
+    created = as_json(gnocchi(
+        "resource", "create", "--type", "instance", "-a", "host:web1",
+        "-n", "cpu:low", "vm-1", "-f", "json"))
+    assert (created["original_resource_id"], created["host"]) == (
+        "vm-1", "web1")
+    rid = created["id"]
+    gnocchi("resource", "update", "--type", "instance", "-a", "host:web2",
+            "vm-1")
+    shown = as_json(gnocchi("resource", "show", "--type", "instance", rid,
+                            "-f", "json"))
+    assert shown["host"] == "web2" and "cpu" in shown["metrics"]
+    found = as_json(gnocchi("resource", "search", "--type", "instance",
+                            "host='web2'", "-f", "json"))
+    assert [r["id"] for r in found] == [rid]
+    assert as_json(gnocchi("resource", "search", "--type", "instance",
+                           "host='web1'", "-f", "json")) == []
+    history = as_json(gnocchi("resource", "history", "--type", "instance",
+                              rid, "-f", "json"))
+    assert [r["host"] for r in history] == ["web1", "web2"]
+
+    gnocchi("metric", "create", "-r", rid, "--archive-policy-name", "low",
+            "mem")
+    gnocchi("measures", "add", "-r", rid, "-m", "2024-01-01T00:00:00@4",
+            "-m", "2024-01-01T00:01:00@6", "mem")
+    measures = as_json(gnocchi("measures", "show", "--utc", "-r", rid, "mem",
+                               "-f", "json"))
+    assert [(m["granularity"], m["value"]) for m in measures] == [
+        (300.0, 5.0)]
+    listed = as_json(gnocchi("resource", "list", "--type", "instance",
+                             "-f", "json"))
+    assert [r["id"] for r in listed] == [rid]
+
+    assert "in use" in gnocchi("resource-type", "delete", "instance",
+                               ok=False)
+    gnocchi("resource", "delete", rid)
+    assert "does not exist" in gnocchi("resource", "show", rid, ok=False)
+    gnocchi("resource-type", "delete", "instance")

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import time
+import urllib.request
 
 import pytest
 
@@ -86,6 +87,16 @@ def store_and_read_one_point(base):
         200, [["2024-01-01T00:00:00+00:00", None, 4.0]])
 
 
+def console_is_served(base):
+    """The console's files come from the installed package (package_data),
+    not from the clone's source tree."""
+    for name, content_type in [("", "text/html"),
+                               ("uPlot.iife.min.js", "text/javascript")]:
+        with urllib.request.urlopen(f"{base}/console/{name}") as response:
+            assert response.headers["Content-Type"].startswith(content_type)
+            assert len(response.read()) > 500
+
+
 def test_the_clone_has_no_compiled_extension(installed):
     """What makes the clone's root a trap: its statsvc cannot serve."""
     for package in ("statsvc", "statsvc_plugins"):
@@ -102,7 +113,9 @@ def test_the_readme_quick_start_serves_from_the_clone_root(installed, home):
     # Verbatim but for the port: a test must not take 8041.
     with Started(f"{start} --port {port}", installed,
                  user_env(installed, home), port) as service:
-        store_and_read_one_point(service.wait_until_up())
+        base = service.wait_until_up()
+        store_and_read_one_point(base)
+        console_is_served(base)
         # The embedded store is where the README says it is.
         assert (home / ".local" / "share" / "statsvc").is_dir()
 

@@ -170,3 +170,46 @@ def test_two_hosts_serve_every_acknowledged_point_at_once(hosts):
     assert a.request("GET", f"/v1/metric/{shared[0]}")[0] == 404
     print(f"{CLIENTS * BATCHES} batches written and read back across hosts "
           f"in {elapsed:.2f} s")
+
+
+def test_two_hosts_roll_up_one_metric_together(hosts):
+    """Writers on both hosts into one metric with a policy: each batch is
+    at once in every granularity through the other host, and the archives
+    hold every acknowledged point once."""
+    a, b = hosts
+    assert a.request("POST", "/v1/archive_policy", {
+        "name": "shared-rollup", "back_window": 100_000,
+        "aggregation_methods": ["count", "sum"],
+        "definition": [{"granularity": 1, "points": 10_000},
+                       {"granularity": 60, "points": 1_000}]})[0] == 201
+    metric = b.request("POST", "/v1/metric",
+                       {"archive_policy_name": "shared-rollup"})[1]["id"]
+    problems = []
+
+    def write(n):
+        for batch in range(10):
+            writer, reader = hosts[(n + batch) % 2], hosts[(n + batch + 1) % 2]
+            times = [(batch * BATCH + i) * 4 + n for i in range(BATCH)]
+            if writer.request("POST", f"/v1/metric/{metric}/measures", [
+                    {"timestamp": t, "value": 1.0} for t in times])[0] != 202:
+                problems.append(f"POST by {n} refused")
+            status, body = reader.request(
+                "GET", f"/v1/metric/{metric}/measures?granularity=1"
+                       f"&aggregation=count&start={times[0]}"
+                       f"&stop={times[-1] + 1}")
+            if not {iso(t) for t in times} <= {p[0] for p in body}:
+                problems.append(f"batch {batch} of {n} not at once: {body}")
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert problems == []
+    for host in hosts:
+        for granularity in (1, 60):
+            status, body = host.request(
+                "GET", f"/v1/metric/{metric}/measures?aggregation=sum"
+                       f"&granularity={granularity}")
+            assert status == 200
+            assert sum(p[2] for p in body) == 4 * 10 * BATCH

@@ -3,8 +3,9 @@
 The quick start's virtual environment (``installed`` in ``conftest.py``: a
 fresh clone, ``pip install .``) runs ``statsvc-api --touch-reload FILE`` runs from it, and the sample
 distribution ``tests/fixtures/statsvc-sample-plugin`` (``hampel-filter``)
-is ``pip install``-ed next to it, used, upgraded and ``pip uninstall``-ed,
-with a touch of the reload file after each.  The service has its own
+is installed next to it by ``statsvc-plugins install --touch-reload FILE``
+(pip, then a touch of the reload file), used, upgraded by pip and a touch,
+and ``statsvc-plugins uninstall``-ed, each command saying what changed.  The service has its own
 ``XDG_CACHE_HOME``, so the plugin core's real on-disk entry point cache is
 in play and must never hide an install or an uninstall.  Then a broken
 distribution (``tests/fixtures/statsvc-broken-plugin``) must not take the
@@ -57,13 +58,14 @@ def touch(path):
     os.utime(path, (stamp, stamp))
 
 
-def reload_service(server, reload_file):
-    """Touch the reload file and wait until every new worker answers."""
+def reload_service(server, reload_file, touch_with=touch):
+    """Touch the reload file (``touch_with`` it) and wait until every new
+    worker answers."""
     with open(server.log_path, "rb") as log:
         # Server.wait_ready counts the workers that loaded the app since
         # this offset: only the new ones.
         server.log_offset = log.seek(0, os.SEEK_END)
-    touch(reload_file)
+    touch_with(reload_file)
     server.wait_ready(timeout=60)
 
 
@@ -112,10 +114,24 @@ def assert_unknown(server, path, name):
         f"Unknown statistic {name!r}; available: {', '.join(available)}")
 
 
-def plugins_list(venv, service_env, *args):
-    return run([venv.bin / "statsvc-plugins", "list", *args],
+def statsvc_plugins(venv, service_env, *args):
+    return run([venv.bin / "statsvc-plugins", *args],
                cwd=venv.path, env=dict(os.environ, **service_env),
                check=False)
+
+
+def plugins_list(venv, service_env, *args):
+    return statsvc_plugins(venv, service_env, "list", *args)
+
+
+def plugins_command(venv, service_env, *args):
+    """``statsvc-plugins *args`` run by a touch: its output, once done."""
+    done = []
+
+    def command(reload_file):
+        done.append(statsvc_plugins(venv, service_env, *args,
+                                    "--touch-reload", reload_file))
+    return command, done
 
 
 def test_install_use_and_uninstall_a_third_party_statistic(
@@ -132,8 +148,15 @@ def test_install_use_and_uninstall_a_third_party_statistic(
         path = add_metric(server)
         assert_unknown(server, path, "hampel-filter")
 
-        venv.install(SAMPLE, tmp_path)
-        reload_service(server, reload_file)
+        install, done = plugins_command(
+            venv, service_env, "install",
+            copy_project(SAMPLE, tmp_path / SAMPLE.name))
+        reload_service(server, reload_file, install)
+        assert done[0].returncode == 0, done[0].stderr
+        assert done[0].stdout.endswith(
+            f"touched {reload_file}: the workers reload\n"
+            "+ hampel-filter = statsvc_hampel:HampelFilter"
+            " [statsvc-hampel 1.0.0]\n")
 
         caps = get(server, "/v1/capabilities")
         assert "hampel-filter" in caps["statistics"]
@@ -195,8 +218,12 @@ def test_install_use_and_uninstall_a_third_party_statistic(
         assert [p[2] for p in points] == pytest.approx(hampel(VALUES, 3, 1))
         assert hampel(VALUES, 3, 1) != hampel(VALUES)
 
-        venv.uninstall("statsvc-hampel")
-        reload_service(server, reload_file)
+        uninstall, done = plugins_command(
+            venv, service_env, "uninstall", "-y", "statsvc-hampel")
+        reload_service(server, reload_file, uninstall)
+        assert done[0].stdout.endswith(
+            "- hampel-filter = statsvc_hampel:HampelFilter"
+            " [statsvc-hampel 1.1.0]\n")
 
         # A stale entry point would show up as a failure to import it.
         status = get(server, "/v1/status")["statistics"]
@@ -212,8 +239,16 @@ def test_install_use_and_uninstall_a_third_party_statistic(
 
 def test_a_broken_third_party_statistic_is_reported_not_fatal(
         venv, service_env, tmp_path):
-    venv.install(BROKEN, tmp_path)
+    result = statsvc_plugins(venv, service_env, "install",
+                             copy_project(BROKEN, tmp_path / BROKEN.name))
     try:
+        # Installed, and said not to load: exit status 1.
+        assert result.returncode == 1, result.stderr
+        assert result.stdout.splitlines()[-2:] == [
+            "+ broken-stat = statsvc_broken:BrokenStatistic"
+            " [statsvc-broken 1.0.0]",
+            "! broken-stat fails to load: ModuleNotFoundError: No module"
+            " named 'statsvc_missing_dependency'"]
         with Server(tmp_path / "data", workers=WORKERS, env=service_env,
                     bin_dir=venv.bin, log_path=tmp_path / "api.log",
                     cwd=tmp_path) as server:

@@ -94,8 +94,6 @@ def test_defaults_are_gnocchis():
         10080, 8760]
     assert shown["bool"]["aggregation_methods"] == ["last"]
     assert shown["bool"]["back_window"] == 3600
-    assert ap.retention_ns(ap.with_defaults(ap.DEFAULT_POLICIES["high"])) \
-        == 365 * 86400 * 10**9
 
 
 def test_update_keeps_granularities():
@@ -127,19 +125,16 @@ def test_rules_are_tried_pattern_descending_then_by_name():
     assert ap.matching_rule(rules[1:], "cpu") is None
 
 
-def test_aggregates_coarsest_first_limited_to_points():
-    items = ap.parse_definition([{"granularity": 10, "points": 2},
-                                 {"granularity": 1, "points": 3}])
-    ts = np.arange(0, 30, dtype=np.int64) * 10**9
-    values = np.arange(30, dtype=np.float64)
-    (g1, t1, v1), (g2, t2, v2) = ap.aggregates(ts, values, items, "mean",
-                                               int(ts[-1]))
-    assert (g1, g2) == (10.0, 1.0)
-    assert t1.tolist() == [10 * 10**9, 20 * 10**9]
-    assert v1.tolist() == [14.5, 24.5]
-    assert v2.tolist() == [27.0, 28.0, 29.0]
-    (_, t, v), _ = ap.aggregates(ts, values, items, "95pct", int(ts[-1]),
-                                 start=12 * 10**9, stop=20 * 10**9)
-    assert t.tolist() == [10 * 10**9] and v[0] == pytest.approx(18.55)
-    assert ap.raw_range(items, 12 * 10**9, 21 * 10**9) == (10 * 10**9,
-                                                           30 * 10**9)
+def test_rollup_spec_of_a_policy():
+    policy = ap.new_policy({"name": "p", "back_window": 2,
+                            "aggregation_methods": ["mean", "95pct", "max"],
+                            "definition": [{"granularity": 60, "points": 10},
+                                           {"granularity": 1, "points": 5},
+                                           {"granularity": 3600}]})
+    assert ap.rollup_spec(policy) == {
+        "granularities": [[10**9, 5], [60 * 10**9, 10],
+                          [3600 * 10**9, None]],
+        "methods": ["max", "mean", "p95"], "back_window": 2}
+    # A rate is a difference of its method's archive, kept once.
+    assert ap.rollup_spec(dict(policy, aggregation_methods=[
+        "rate:mean", "mean"]))["methods"] == ["mean"]

@@ -1,5 +1,6 @@
 """The resource search language: both spellings, checked and evaluated."""
 import pytest
+from hypothesis import given, strategies as st
 
 from statsvc.search import QueryError, compile_query, parse_filter
 
@@ -79,3 +80,51 @@ def test_bad_filter_strings(text):
     with pytest.raises(QueryError) as error:
         parse_filter(text)
     assert str(error.value).startswith("Invalid filter: Expected ")
+
+
+@pytest.mark.parametrize("query, index", [
+    ({}, None),
+    ({"=": {"host": "web1"}}, ("host", {"web1"})),
+    ({"in": {"id": ["A", "C"]}}, ("id", {"a", "c"})),  # mapped ids
+    ({"=": {"flavor": 2}}, None),  # only strings are looked up
+    ({"=": {"started_at": "2024-01-01"}}, None),  # instants, not strings
+    ({"ne": {"host": "web1"}}, None),
+    ({"not": {"=": {"host": "web1"}}}, None),
+    ({"and": [{"in": {"host": ["a", "b"]}}, {"=": {"project_id": "p"}},
+              {">": {"flavor": 1}}]}, ("project_id", {"p"})),
+    ({"or": [{"=": {"host": "a"}}, {"in": {"host": ["b", "c"]}}]},
+     ("host", {"a", "b", "c"})),
+    ({"or": [{"=": {"host": "a"}}, {"=": {"project_id": "b"}}]}, None),
+    ({"or": [{"=": {"host": "a"}}, {">": {"flavor": 1}}]}, None),
+])
+def test_the_index_a_query_can_use(query, index):
+    got = compile_query(query, lambda v: v.lower()).index
+    assert got == (None if index is None else (index[0], frozenset(index[1])))
+
+
+values = st.sampled_from(["a", "b", None, 1])
+resources = st.fixed_dictionaries({"host": values, "project_id": values,
+                                   "id": st.sampled_from(["a", "b"])})
+leaves = st.builds(lambda op, field, value: {op: {field: value}},
+                   st.sampled_from(["=", "ne", ">"]),
+                   st.sampled_from(["host", "project_id", "id"]),
+                   st.sampled_from(["a", "b", 1])) | st.builds(
+    lambda field, items: {"in": {field: items}},
+    st.sampled_from(["host", "id"]),
+    st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=2))
+queries = st.recursive(leaves, lambda children: st.builds(
+    lambda op, items: {op: items}, st.sampled_from(["and", "or"]),
+    st.lists(children, min_size=1, max_size=3)) | st.builds(
+    lambda child: {"not": child}, children), max_leaves=6)
+
+
+@given(queries, st.lists(resources, max_size=6))
+def test_every_match_is_in_the_index(query, docs):
+    """Looking up the index first never loses a match."""
+    compiled = compile_query(query, lambda v: v)
+    if compiled.index is None:
+        return
+    field, wanted = compiled.index
+    for doc in docs:
+        if compiled(doc):
+            assert doc[field] in wanted

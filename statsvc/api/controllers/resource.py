@@ -9,7 +9,7 @@ import pecan
 from pecan import rest
 
 from statsvc import resource_type as types
-from statsvc import resources
+from statsvc import resources, search
 from statsvc.api import listing, policies, resource_history
 from statsvc.api.arguments import boolean as _boolean
 from statsvc.api.body import read_json
@@ -18,7 +18,8 @@ from statsvc.api.controllers.metric import MetricController
 from statsvc.api.controllers.resource_type import get_type
 from statsvc.api.resource_query import query_predicate
 from statsvc.api.resource_access import (
-    RESOURCE, attach_metrics, check_metric_specs, get_resource, may_see)
+    RESOURCE, attach_metrics, candidates, check_metric_specs, get_resource,
+    may_see)
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.responses import empty_response, json_response, resource_url
 from statsvc.storage import (
@@ -256,7 +257,7 @@ class ResourcesController(rest.RestController):
         user = request.user
         deleted = sum(
             delete_resource(request, r)
-            for r in request.storage.list_documents(RESOURCE)
+            for r in candidates(request, self.type_name, predicate)
             if self.type_name in ("generic", r["type"])
             and may_see(user, r) and predicate(r))
         return json_response({"deleted": deleted})
@@ -266,11 +267,11 @@ class ResourcesController(rest.RestController):
         return ResourceController(self.type_name, resource_id), remainder
 
 
-def list_resources(request, type_name, predicate=lambda resource: True,
+def list_resources(request, type_name, predicate=search.EVERYTHING,
                    allowed=("limit", "marker", "sort", "attrs", "history",
                             "details"), revisions=None):
     """The response listing the resources of ``type_name`` the user may
-    see and ``predicate`` selects: a page, with Gnocchi's ``Link`` to the
+    see and ``predicate`` (a :class:`statsvc.search.Query`) selects: a page, with Gnocchi's ``Link`` to the
     next, each resource cut to the ``attrs`` asked for (unknown ones
     ignored, ``id`` always kept). With ``history=true``, or for the
     resources given as ``revisions``, every revision of each is listed,
@@ -281,7 +282,7 @@ def list_resources(request, type_name, predicate=lambda resource: True,
                             f"allowed: {', '.join(allowed)}")
     if revisions is None:
         user = request.user
-        visible = [r for r in request.storage.list_documents(RESOURCE)
+        visible = [r for r in candidates(request, type_name, predicate)
                    if type_name in ("generic", r["type"])
                    and may_see(user, r) and predicate(r)]
         history = _boolean(request.GET.get("history", "false"), "history")

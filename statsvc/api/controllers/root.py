@@ -17,6 +17,7 @@ from statsvc.api.controllers.status import StatusController
 from statsvc.api.controllers.telemetry import MetricsController as Telemetry
 from statsvc.api.openapi import DOCUMENT
 from statsvc.api.responses import json_response
+from statsvc.console.controller import ConsoleController
 
 VERSION = {"id": "v1.0", "status": "CURRENT"}
 
@@ -59,6 +60,7 @@ class RootController:
     """``GET /``: the versions this server speaks, as Gnocchi lists them."""
 
     v1 = V1Controller()
+    console = ConsoleController()
     metrics = Telemetry()
 
     @pecan.expose()

@@ -1,8 +1,10 @@
 """``POST /v1/search/resource/<type>``: resources selected by a query
-(:mod:`statsvc.api.resource_query`)."""
+(:mod:`statsvc.api.resource_query`); ``/v1/search/metric`` lives in
+:mod:`.metric_search`."""
 import pecan
 from pecan import rest
 
+from statsvc.api.controllers.metric_search import MetricSearchController
 from statsvc.api.controllers.resource import list_resources
 from statsvc.api.controllers.resource_type import get_type
 from statsvc.api.resource_query import query_predicate
@@ -38,3 +40,4 @@ class SearchController:
     """``/v1/search``."""
 
     resource = ResourceTypesSearchController()
+    metric = MetricSearchController()

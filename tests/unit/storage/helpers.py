@@ -1,4 +1,5 @@
 """Helpers shared by the storage tests."""
+import multiprocessing
 import uuid
 from importlib import metadata
 
@@ -60,3 +61,17 @@ def assert_series(actual, timestamps, values):
     assert ts.dtype == np.int64 and vals.dtype == np.float64
     np.testing.assert_array_equal(ts, np.asarray(timestamps, dtype=np.int64))
     np.testing.assert_array_equal(vals, np.asarray(values, dtype=np.float64))
+
+
+def run_writers(target, args, count):
+    """Run ``target(*args, writer, barrier)`` in ``count`` forked processes
+    (as uwsgi forks workers) that start together; return their exit codes."""
+    fork = multiprocessing.get_context("fork")
+    barrier = fork.Barrier(count)
+    writers = [fork.Process(target=target, args=(*args, w, barrier))
+               for w in range(count)]
+    for process in writers:
+        process.start()
+    for process in writers:
+        process.join(60)
+    return [p.exitcode for p in writers]

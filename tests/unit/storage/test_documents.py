@@ -73,3 +73,35 @@ def test_concurrent_creates_of_one_name_have_one_winner(make_driver):
     winners = [i for i in outcomes if i is not None]
     assert len(winners) == 1 and len(outcomes) == len(drivers)
     assert drivers[0].get_document("k", "same") == {"by": winners[0]}
+
+
+def _ids(docs):
+    return sorted(doc["id"] for doc in docs)
+
+
+def test_find_documents_by_a_field(driver):
+    docs = [{"id": f"r{i}", "project_id": f"p{i % 3}", "n": i % 3,
+             "odd key.x": f"p{i % 2}"} for i in range(1200)]
+    for doc in docs:
+        driver.create_document("resource", doc["id"], doc)
+    driver.create_document("other", "r0", {"id": "r0", "project_id": "p0"})
+    driver.replace_document("resource", "r3", {"id": "r3", "project_id": "x"})
+    driver.delete_document("resource", "r6")
+
+    def expected(field, values):
+        return sorted(f"r{i}" for i in range(1200)
+                      if i not in (3, 6) and docs[i][field] in values)
+    assert _ids(driver.find_documents("resource", "project_id", {"p0"})) == \
+        expected("project_id", {"p0"})
+    # More values than one IN (...) takes, and one no document has.
+    many = {f"r{i}" for i in range(0, 1200, 2)} | {"nope"}
+    assert _ids(driver.find_documents("resource", "id", many)) == \
+        sorted(many - {"r6", "nope"})
+    # A field without index, and one whose name no JSON path spells.
+    assert _ids(driver.find_documents("resource", "odd key.x", {"p1"})) == \
+        expected("odd key.x", {"p1"})
+    # Only strings match strings: 0 is not "0".
+    assert driver.find_documents("resource", "n", {"0"}) == []
+    assert _ids(driver.find_documents("resource", "project_id", {"x"})) == \
+        ["r3"]
+    assert driver.find_documents("resource", "project_id", set()) == []

@@ -9,7 +9,8 @@ import time
 import numpy as np
 
 from statsvc.storage import sqlite_driver
-from tests.unit.storage.helpers import assert_series, new_metric, open_driver
+from tests.unit.storage.helpers import (
+    assert_series, new_metric, open_driver, run_writers)
 
 # Fork, as uwsgi does: children inherit the parent's driver object.
 FORK = multiprocessing.get_context("fork")
@@ -32,15 +33,8 @@ def test_concurrent_writer_processes_lose_nothing(driver):
     # Use the driver before forking, as an application server would.
     metric_ids = [new_metric(driver), new_metric(driver)]
     driver.get_measures(metric_ids[0])
-    barrier = FORK.Barrier(WRITERS)
-    writers = [FORK.Process(target=_append_known_points,
-                            args=(driver, metric_ids, w, barrier))
-               for w in range(WRITERS)]
-    for process in writers:
-        process.start()
-    for process in writers:
-        process.join(60)
-    assert [p.exitcode for p in writers] == [0] * WRITERS
+    assert run_writers(_append_known_points, (driver, metric_ids),
+                       WRITERS) == [0] * WRITERS
 
     # Writer w's j-th point is at (j * WRITERS + w) * 0.1 s: in time order,
     # point k is the (k // WRITERS)-th point of writer k % WRITERS.

@@ -1,11 +1,12 @@
 """What is particular to the embedded sqlite driver."""
 import os
+import sqlite3
 import threading
 
 import numpy as np
 import pytest
 
-from statsvc.storage import StorageUnavailable
+from statsvc.storage import StorageUnavailable, sqlite_driver
 from statsvc.storage.sqlite_driver import SQLiteDriver
 from tests.unit.storage.helpers import assert_series, new_metric, seconds
 
@@ -91,3 +92,24 @@ def test_a_forked_child_opens_its_own_connection(tmp_path):
     assert driver._conn() is parent_conn
     driver.add_measures({metric_id: (seconds(2), [2.0])})
     assert_series(driver.get_measures(metric_id), seconds(1, 2), [1.0, 2.0])
+
+
+def test_resource_lookups_use_the_document_indexes(tmp_path):
+    """The SELECT find_documents runs is answered from an index, not a
+    scan of every document, on a store the driver made."""
+    SQLiteDriver({"data_dir": str(tmp_path)}).close()
+    conn = sqlite3.connect(tmp_path / "statsvc.sqlite")
+    try:
+        for field in sqlite_driver._INDEXED_FIELDS:
+            sql, path = sqlite_driver.find_sql(field, 2)
+            plan = conn.execute("EXPLAIN QUERY PLAN " + sql,
+                                ("resource", *path, "a", "b")).fetchall()
+            assert f"USING INDEX document_{field} (kind=? AND <expr>=?)" \
+                in str(plan), plan
+        # Another field reads every document of the kind.
+        sql, path = sqlite_driver.find_sql("host", 1)
+        plan = conn.execute("EXPLAIN QUERY PLAN " + sql,
+                            ("resource", *path, "a")).fetchall()
+        assert "<expr>" not in str(plan), plan
+    finally:
+        conn.close()
