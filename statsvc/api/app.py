@@ -6,7 +6,7 @@ import pecan
 from statsvc import config as config_module
 from statsvc import storage as storage_module
 from statsvc.api import auth
-from statsvc.api import hooks, pecan_caches, policies
+from statsvc.api import hooks, pecan_caches, policies, telemetry
 from statsvc.api.request import Request
 from statsvc.api.statistics_registry import StatisticsRegistry
 
@@ -27,7 +27,8 @@ def setup_app(conf=None):
     conf.getint("api", "max_limit")
     conf.getboolean("api", "metrics_without_policy")
     authenticator = auth.from_config(conf)
-    storage = storage_module.load_driver(conf.section("storage"))
+    storage = telemetry.CountingStorage(
+        storage_module.load_driver(conf.section("storage")))
     policies.install_defaults(storage)
     statistics = StatisticsRegistry(
         enabled=conf.getlist("statistics", "enabled"),
@@ -39,7 +40,8 @@ def setup_app(conf=None):
         "statsvc.api.controllers.root.RootController",
         hooks=[hooks.ContextHook(conf, storage, statistics),
                hooks.AcceptHook(), hooks.AuthHook(authenticator),
-               hooks.ErrorHook(), hooks.AccessLogHook()],
+               hooks.ErrorHook(), hooks.AccessLogHook(),
+               telemetry.TelemetryHook()],
         debug=False,
         request_cls=Request,
         force_canonical=False,

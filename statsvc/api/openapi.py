@@ -3,7 +3,7 @@
 ``tests/functional/test_openapi.py`` checks it against the routes the app
 really serves.
 """
-from statsvc.api import openapi_aggregates, openapi_resources
+from statsvc.api import openapi_aggregates, openapi_ingest, openapi_resources
 from statsvc.api.listing import FILTERS
 from statsvc.api.openapi_parts import body as _body
 from statsvc.api.openapi_parts import errors as _errors
@@ -351,3 +351,4 @@ DOCUMENT["paths"].update(openapi_resources.paths(
 DOCUMENT["components"]["schemas"].update(openapi_resources.SCHEMAS)
 DOCUMENT["paths"].update(openapi_aggregates.PATHS)
 DOCUMENT["components"]["schemas"].update(openapi_aggregates.SCHEMAS)
+DOCUMENT["paths"].update(openapi_ingest.paths())

@@ -3,10 +3,12 @@ import argparse
 import os
 import shutil
 import sys
+import tempfile
 
 import statsvc
 from statsvc import config as config_module
 from statsvc import native
+from statsvc.api import telemetry
 
 
 def uwsgi_options(host, port, workers, threads, max_body_size):
@@ -125,5 +127,10 @@ def main(argv=None):
     # it: with 8 threads a worker stayed at ~170 MiB after serving large
     # responses. Two arenas bound that (bench/http.py prints RSS).
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
+    # Every worker records its metrics here, so that /metrics, answered by
+    # any one of them, sums them all; a fresh directory for each start.
+    if not os.environ.get(telemetry.MULTIPROC_ENV):
+        os.environ[telemetry.MULTIPROC_ENV] = tempfile.mkdtemp(
+            prefix="statsvc-metrics-")
     sys.stdout.flush()
     os.execv(command[0], command)

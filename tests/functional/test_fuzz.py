@@ -39,6 +39,9 @@ CHECKS = [not_a_server_error, status_code_conformance,
           content_type_conformance, response_headers_conformance,
           response_schema_conformance]
 NEGATIVE_CHECKS = CHECKS + [negative_data_rejection]
+# Prometheus remote_write bodies are bytes, sent as they are generated.
+schemathesis.serializer.alias("application/x-protobuf",
+                              "application/octet-stream")
 
 
 @pytest.fixture(scope="module")

@@ -157,6 +157,11 @@ def run_file(path, data_dir):
     with tempfile.TemporaryDirectory() as single:
         # build_tests loads a directory: give it this file alone.
         os.symlink(path, os.path.join(single, os.path.basename(path)))
+        # and the bodies it sends from files (prometheus_fixtures/).
+        fixtures = path.removesuffix(".yaml") + "_fixtures"
+        if os.path.isdir(fixtures):
+            os.symlink(fixtures, os.path.join(single,
+                                              os.path.basename(fixtures)))
         suite = driver.build_tests(
             single, unittest.TestLoader(), host="127.0.0.1",
             port=server.port, fixture_module=sys.modules[__name__],

@@ -47,6 +47,11 @@ class Server:
                      str(data_dir), "--workers", str(workers), *extra_args]
         self.log_path = log_path or os.path.join(str(data_dir) + ".log")
         self.env = dict(os.environ, **(env or {}))
+        # Workers' metrics files beside the data, not in a fresh /tmp
+        # directory of statsvc-api's for every start.
+        metrics_dir = f"{data_dir}.metrics"
+        self.env.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+        os.makedirs(self.env["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
         self.cwd = cwd
         self.workers = workers
         self.process = None

@@ -13,14 +13,16 @@ from tests.integration import gabbi_loader
 from tests.integration.gabbi_expected import EXPECTED_FAILURES, MAY_FAIL
 from tests.redis_helpers import skip_unless_required
 
-# The files for the endpoints statsvc serves (issues 15, 16 and 17).
+# The files for the endpoints statsvc serves (issues 15 to 18).
 FILES = ("archive", "archive-rule", "base", "metric", "metric-list",
          "metric-granularity", "metric-timestamp-format", "batch-measures",
          "aggregation", "resample-calendar", "pagination", "resource",
          "resource-type", "search", "history", "transformedids",
          "create-metric-with-resource-id", "async", "search-metric",
          "metric-derived", "aggregates-with-metric-ids",
-         "aggregates-with-resources", "resource-aggregation")
+         "aggregates-with-resources", "resource-aggregation",
+         # issue 18: the ingest protocols
+         "influxdb", "prometheus")
 
 
 @pytest.fixture(scope="session")

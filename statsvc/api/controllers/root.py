@@ -8,11 +8,14 @@ from statsvc.api.controllers.archive_policy_rule import (
     ArchivePolicyRulesController)
 from statsvc.api.controllers.batch import BatchController
 from statsvc.api.controllers.capabilities import CapabilitiesController
+from statsvc.api.controllers.influxdb import InfluxDBController
 from statsvc.api.controllers.metric import MetricsController
+from statsvc.api.controllers.prometheus import PrometheusController
 from statsvc.api.controllers.resource import ResourceTypesIndexController
 from statsvc.api.controllers.resource_type import ResourceTypesController
 from statsvc.api.controllers.search import SearchController
 from statsvc.api.controllers.status import StatusController
+from statsvc.api.controllers.telemetry import MetricsController as Telemetry
 from statsvc.api.openapi import DOCUMENT
 from statsvc.api.responses import json_response
 from statsvc.console.controller import ConsoleController
@@ -41,6 +44,8 @@ class V1Controller:
     search = SearchController()
     capabilities = CapabilitiesController()
     status = StatusController()
+    influxdb = InfluxDBController()
+    prometheus = PrometheusController()
 
     @pecan.expose()
     def index(self):
@@ -58,6 +63,7 @@ class RootController:
 
     v1 = V1Controller()
     console = ConsoleController()
+    metrics = Telemetry()
 
     @pecan.expose()
     def index(self):
