@@ -78,11 +78,12 @@ def move_moment(values, window, moment, stop_at_gap=False):
     in C (``_moments.c``), restarted every chunk so that rounding errors do
     not pile up along the series.  The std is bottleneck's sliding update
     on values centred on each chunk's mean, from an exact two-pass first
-    window: its error in the variance stays below about ``1e-13 * H**2``,
-    ``H`` the largest deviation from the mean of the surrounding chunk
-    (negligible on stationary data, visible in relative terms for a while
-    after a drop in spread); a window of equal values gives exactly 0, and
-    windows of 2 or 3 points are computed two-pass.
+    window; the update also sums the magnitudes of its terms, which bound
+    its rounding error, and recomputes a window two-pass when its sum of
+    squares falls below 2**-12 of that (after a drop in spread: the
+    near-constant window after a spike), so that the variance keeps a
+    relative error of about 1e-12; a window of equal values gives exactly
+    0, and windows of 2 or 3 points are computed two-pass.
 
     ``values`` may hold gaps (NaN, +-inf) only with ``stop_at_gap``, which
     returns None as soon as one is met (or a sum overflows).

@@ -15,6 +15,14 @@
  * from an exact first window, the std's on values centred on the block's
  * mean; a window of equal values (found by the length of the current run
  * of equal values) gets exactly 0; windows of 2 or 3 points are two-pass.
+ * A sliding update loses to cancellation what large values brought in and
+ * took out: after a spike, a near-constant window's m2 could be all
+ * rounding error (z-scores 6 % off, beyond their (w - 1) / sqrt(w) bound).
+ * So the update also sums the magnitudes of its terms (the drift, which
+ * bounds the rounding error of m2 to a few eps times it) and recomputes
+ * the window two-pass, centred on its last value, whenever m2 falls below
+ * RESYNC times the drift: on stationary data that never happens within a
+ * block; it costs one window pass per large value leaving a small spread.
  * move_moments_time does the same over duration windows (below).
  */
 #define PY_SSIZE_T_CLEAN
@@ -23,6 +31,10 @@
 
 /* Windows up to this length are computed two-pass, window by window. */
 #define TWO_PASS 3
+
+/* Recompute a window whose m2 is below this fraction of the drift of its
+ * update: m2's relative error then stays below a few eps / RESYNC, 1e-12. */
+#define RESYNC 0x1p-12
 
 /* Nearly the mean of x: the sum of x / n, which cannot overflow (a centre
  * need not be exact), in four partial sums, so that the additions do not
@@ -94,9 +106,9 @@ static int block_sums(const double *b, Py_ssize_t n, Py_ssize_t w,
 static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
                          int zscore, double *out)
 {
-    double c = centre_of(b, n);
-    double w_inv = 1.0 / (double)w, ddof_inv = 1.0 / (double)(w - 1);
-    double mean, m2;
+    const double c0 = centre_of(b, n);
+    double c = c0, w_inv = 1.0 / (double)w, ddof_inv = 1.0 / (double)(w - 1);
+    double mean, m2, drift = 0;
 
     /* run: how many values up to the current one are equal to it. */
     Py_ssize_t run = 1;
@@ -109,7 +121,7 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
             out[i] = spread(m2, (b[i + w - 1] - c) - mean, ddof_inv,
                             run >= w, zscore);
             if (i + w == n)
-                return isfinite(c);
+                return isfinite(c0);
             run = b[i + w] == b[i + w - 1] ? run + 1 : 1;
         }
     }
@@ -118,15 +130,22 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
     for (Py_ssize_t i = w; i < n; i++) {
         double in = b[i] - c, gone = b[i - w] - c;
         double delta = in - gone;
+        drift += (fabs(in) + fabs(gone)) * fabs(delta);
         gone -= mean;
         mean += delta * w_inv;
         in -= mean;
         m2 += (in + gone) * delta;
         run = b[i] == b[i - 1] ? run + 1 : 1;
+        if (m2 < RESYNC * drift) {  /* never true once a value is NaN */
+            c = b[i];
+            two_pass(b + i - w + 1, w, c, &mean, &m2);
+            in = -mean;
+            drift = 0;
+        }
         out[i - w + 1] = spread(m2, in, ddof_inv, run >= w, zscore);
     }
-    /* c is a mean of every value read: a non-finite one made it so. */
-    return isfinite(c);
+    /* c0 is a mean of every value read: a non-finite one made it so. */
+    return isfinite(c0);
 }
 
 /*
@@ -136,7 +155,9 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
  * edges, so the same pass drops them.  Sums are a running sum, spreads
  * the centred update above in its add-or-remove form (Welford); both
  * restart from an exact window every max(block, 4 * window's extent)
- * points, as the count windows do per block.  A window of 2 or 3 points
+ * points, as the count windows do per block, and spreads recompute their
+ * window when its m2 falls below RESYNC times the drift, centred on its
+ * last value, as the count windows do.  A window of 2 or 3 points
  * is two-pass from the last finite values, which also resyncs the update.
  * The state lives in locals (a struct whose address a call takes stays in
  * memory: 2x slower), and restrict tells the compiler that the outputs do
@@ -198,22 +219,12 @@ typedef struct {
     double c, mean, m2;  /* the centre; mean and m2 of x - c */
 } moments;
 
-/* The exact moments of the finite values of x[left .. i], centred on the
- * mean of those of x[left .. ahead - 1], the block to come. */
-static moments exact(floats x, Py_ssize_t left, Py_ssize_t i,
-                     Py_ssize_t ahead)
+/* The exact moments of the finite values of x[left .. i], centred on c. */
+static moments exact_about(floats x, Py_ssize_t left, Py_ssize_t i, double c)
 {
-    moments m = {0, 0, 0};
+    moments m = {c, 0, 0};
     double sum = 0;
     Py_ssize_t count = 0;
-    for (Py_ssize_t j = left; j < ahead; j++)
-        if (isfinite(x[j])) {
-            sum += x[j];
-            count++;
-        }
-    m.c = sum / (double)count;  /* count > 0: x[i] is finite */
-    sum = 0;
-    count = 0;
     for (Py_ssize_t j = left; j <= i; j++)
         if (isfinite(x[j])) {
             sum += x[j] - m.c;
@@ -228,13 +239,29 @@ static moments exact(floats x, Py_ssize_t left, Py_ssize_t i,
     return m;
 }
 
+/* The exact moments of the finite values of x[left .. i], centred on the
+ * mean of those of x[left .. ahead - 1], the block to come. */
+static moments exact(floats x, Py_ssize_t left, Py_ssize_t i,
+                     Py_ssize_t ahead)
+{
+    double sum = 0;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t j = left; j < ahead; j++)
+        if (isfinite(x[j])) {
+            sum += x[j];
+            count++;
+        }
+    /* count > 0: x[i] is finite */
+    return exact_about(x, left, i, sum / (double)count);
+}
+
 static Py_ssize_t time_spreads(stamps t, floats x, Py_ssize_t n,
                                unsigned long long window,
                                Py_ssize_t min_points, int zscore,
                                Py_ssize_t block, long long *restrict out_t,
                                double *restrict out)
 {
-    double c = 0, mean = 0, m2 = 0, previous = 0;
+    double c = 0, mean = 0, m2 = 0, drift = 0, previous = 0;
     double last[TWO_PASS] = {0};  /* the last finite values - c */
     Py_ssize_t left = 0, count = 0, run = 0, since = -1, written = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -249,6 +276,7 @@ static Py_ssize_t time_spreads(stamps t, floats x, Py_ssize_t n,
             if (count) {
                 mean -= d * inv;
                 m2 -= d * ((x[left] - c) - mean);
+                drift += fabs(d) * fabs(x[left] - c);
             }
         }
         run = count && x[i] == previous ? run + 1 : 1;
@@ -257,19 +285,25 @@ static Py_ssize_t time_spreads(stamps t, floats x, Py_ssize_t n,
         double inv = 1.0 / (double)++count;
         mean = count > 1 ? mean + d * inv : y;
         m2 = count > 1 ? m2 + d * (y - mean) : 0;
+        drift = count > 1 ? drift + fabs(d) * fabs(y) : 0;
         for (int j = 0; j + 1 < TWO_PASS; j++)
             last[j] = last[j + 1];
         last[TWO_PASS - 1] = y;
-        if (restart_due(&since, block, i - left + 1)) {
-            moments m = exact(x, left, i, i + block < n ? i + block : n);
+        int restart = restart_due(&since, block, i - left + 1);
+        if (restart || (count > TWO_PASS && m2 < RESYNC * drift)) {
+            moments m = restart
+                ? exact(x, left, i, i + block < n ? i + block : n)
+                : exact_about(x, left, i, x[i]);
             c = m.c;
             mean = m.mean;
             m2 = m.m2;
+            drift = 0;
             for (Py_ssize_t j = i, k = TWO_PASS - 1; j >= left && k >= 0; j--)
                 if (isfinite(x[j]))
                     last[k--] = x[j] - c;
         } else if (count <= TWO_PASS) {
             two_pass(last + TWO_PASS - count, count, 0, &mean, &m2);
+            drift = 0;
         }
         if (count >= min_points) {
             out_t[written] = t[i];

@@ -48,6 +48,19 @@ def moving(function, timestamps, values, window, center=False):
     return out_t, out_v
 
 
+def over_time(function, timestamps, values, window_ns, min_points=1):
+    """``function`` of each duration window ``(t - window_ns, t]`` of the
+    valid points, at each valid point whose window holds ``min_points``."""
+    points = valid(timestamps, values)
+    out_t, out_v = [], []
+    for t, _ in points:
+        window = [v for s, v in points if t - window_ns < s <= t]
+        if len(window) >= min_points:
+            out_t.append(t)
+            out_v.append(function(window))
+    return out_t, out_v
+
+
 def ewma(timestamps, values, alpha):
     points = valid(timestamps, values)
     beta = 1 - alpha
