@@ -89,3 +89,66 @@ def cumulative_sum(timestamps, values):
     points = valid(timestamps, values)
     return ([t for t, _ in points],
             [math.fsum(v for _, v in points[:i + 1]) for i in range(len(points))])
+
+
+def windows(timestamps, values, window, min_points=1):
+    """``[(t, [(t, v), ...])]``: each window's points, stamped with its
+    last; ``window`` an int (points) or nanoseconds as ``("ns", n)``."""
+    points = valid(timestamps, values)
+    out = []
+    for i, (t, _) in enumerate(points):
+        if isinstance(window, tuple):
+            inside = [p for p in points[:i + 1] if p[0] > t - window[1]]
+        elif i + 1 >= window:
+            inside = points[i + 1 - window:i + 1]
+        else:
+            continue
+        if len(inside) >= min_points:
+            out.append((t, inside))
+    return out
+
+
+def over_windows(function, timestamps, values, window, min_points=1):
+    """``function(points)`` of each window: ``(timestamps, values)``."""
+    found = windows(timestamps, values, window, min_points)
+    return [t for t, _ in found], [function(inside) for _, inside in found]
+
+
+def changes(points):
+    return sum(b[1] != a[1] for a, b in zip(points, points[1:]))
+
+
+def resets(points):
+    return sum(b[1] < a[1] for a, b in zip(points, points[1:]))
+
+
+def stdvar(points):
+    return statistics.pvariance([v for _, v in points])
+
+
+def irate(points):
+    (t0, v0), (t1, v1) = points[-2:]
+    return (v1 if v1 < v0 else v1 - v0) / ((t1 - t0) / 1e9)
+
+
+def increase(window_ns):
+    """Prometheus' extrapolatedRate (promql/functions.go), as increase,
+    for a range ending at the last point."""
+    def function(points):
+        first, last = points[0], points[-1]
+        result = last[1] - first[1]
+        for (_, before), (_, now) in zip(points, points[1:]):
+            if now < before:
+                result += before
+        to_start = (first[0] - (last[0] - window_ns)) / 1e9
+        to_end = 0.0
+        sampled = (last[0] - first[0]) / 1e9
+        average = sampled / (len(points) - 1)
+        if result > 0 and first[1] >= 0:
+            to_start = min(to_start, sampled * (first[1] / result))
+        threshold = average * 1.1
+        interval = sampled
+        interval += to_start if to_start < threshold else average / 2
+        interval += to_end if to_end < threshold else average / 2
+        return result * (interval / sampled)
+    return function
