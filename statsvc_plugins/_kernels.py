@@ -67,14 +67,15 @@ def move_extreme(values, window, ufunc):
 
 
 #: The moments :func:`move_moment` computes, as ``_moments.c`` numbers them.
-MOMENTS = ("sum", "mean", "std", "zscore")
+MOMENTS = ("sum", "mean", "std", "zscore", "var")
 
 
 def move_moment(values, window, moment, stop_at_gap=False):
-    """Moving sum, mean, sample std (ddof=1) or z-score, by name.
+    """Moving sum, mean, sample std (ddof=1), z-score or population
+    variance (ddof=0, "var"), by name.
 
     The z-score is ``(x - mean) / std`` of each window's last point, 0 if
-    the window is constant; std and z-score need ``window >= 2``.  One pass
+    the window is constant; std, z-score and variance need ``window >= 2``.  One pass
     in C (``_moments.c``), restarted every chunk so that rounding errors do
     not pile up along the series.  The std is bottleneck's sliding update
     on values centred on each chunk's mean, from an exact two-pass first

@@ -75,6 +75,9 @@ class IRate(RangeStatistic):
     parameters = range_parameters(fewest)
 
     def reduce(self, timestamps, values, first, last):
-        now, before = values[last], values[last - 1]
-        change = np.where(now < before, now, now - before)
-        return change / ((timestamps[last] - timestamps[last - 1]) * _SECOND)
+        # Every point's rate in contiguous passes, then one gather.
+        now, before = values[1:], values[:-1]
+        rate = np.empty(len(values))
+        np.divide(np.where(now < before, now, now - before),
+                  np.diff(timestamps) * _SECOND, out=rate[1:])
+        return rate[last]

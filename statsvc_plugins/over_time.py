@@ -6,7 +6,6 @@ statistics' (:mod:`statsvc_plugins._ranges`).
 """
 import numpy as np
 
-from statsvc_plugins import _durations, _kernels
 from statsvc_plugins._ranges import RangeStatistic, running_count
 from statsvc_plugins._window import (
     MomentStatistic, min_points_parameter, window_parameter)
@@ -55,28 +54,12 @@ class Resets(RangeStatistic):
 class StdvarOverTime(MomentStatistic):
     """Population variance (ddof=0) of each window (``stdvar_over_time``).
 
-    The moving std's one-pass kernel, squared and rescaled by
-    ``(n - 1) / n``: as accurate as it.  Unlike PromQL, which gives 0 for
-    a window of one point, windows need 2 points.
+    The moving std's one-pass kernel (``_moments.c``), divided by ``n``
+    instead of ``n - 1`` and not square-rooted: as accurate as it.  Unlike
+    PromQL, which gives 0 for a window of one point, windows need 2.
     """
 
     description = "Population variance (ddof=0) of each window."
     unit = "the values' unit, squared"
     parameters = (window_parameter(min=2), min_points_parameter(min=2))
-    moment = "std"
-
-    def kernel(self, values, window):
-        return _kernels.move_moment(values, window, "std") ** 2 \
-            * ((window - 1) / window)
-
-    def kernel_unless_gaps(self, values, window):
-        std = _kernels.move_moment(values, window, "std", stop_at_gap=True)
-        return None if std is None else std ** 2 * ((window - 1) / window)
-
-    def duration_kernel(self, timestamps, values, window_ns, min_points):
-        stamps, std = _durations.moment(timestamps, values, window_ns,
-                                        min_points, "std")
-        valid = timestamps[np.isfinite(values)]
-        count = (np.searchsorted(valid, stamps, side="right")
-                 - np.searchsorted(valid, stamps - window_ns, side="right"))
-        return stamps, std ** 2 * ((count - 1) / count)
+    moment = "var"

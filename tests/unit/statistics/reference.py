@@ -152,3 +152,29 @@ def increase(window_ns):
         interval += to_end if to_end < threshold else average / 2
         return result * (interval / sampled)
     return function
+
+
+def resample_fill(timestamps, values, step_ns, method, max_gap_ns=None):
+    """Each grid time ``k * step_ns`` from the first valid point to the
+    last, filled from the points around it."""
+    points = valid(timestamps, values)
+    out_t, out_v = [], []
+    if not points:
+        return out_t, out_v
+    g = -(-points[0][0] // step_ns) * step_ns
+    while g <= points[-1][0]:
+        before = [p for p in points if p[0] <= g][-1]
+        after = ([p for p in points if p[0] > g] or [before])[0]
+        if method == "ffill":
+            value, span = before[1], g - before[0]
+        elif before[0] == g:
+            value, span = before[1], 0
+        else:
+            value = before[1] + (g - before[0]) / (after[0] - before[0]) * (
+                after[1] - before[1])
+            span = after[0] - before[0]
+        if max_gap_ns is None or span <= max_gap_ns:
+            out_t.append(g)
+            out_v.append(value)
+        g += step_ns
+    return out_t, out_v
