@@ -178,3 +178,23 @@ def resample_fill(timestamps, values, step_ns, method, max_gap_ns=None):
             out_v.append(value)
         g += step_ns
     return out_t, out_v
+
+
+def line(horizon=None):
+    """Least squares through a window's points, exact (fractions):
+    the slope per second, or the value ``horizon`` s after the last."""
+    from fractions import Fraction
+
+    def function(points):
+        end = points[-1][0]
+        u = [Fraction(int(t) - int(end), 10 ** 9) for t, _ in points]
+        x = [Fraction(v) for _, v in points]
+        if len(set(x)) == 1:
+            return float(x[0]) if horizon is not None else 0.0
+        mu, mx = sum(u) / len(u), sum(x) / len(x)
+        slope = (sum((a - mu) * (b - mx) for a, b in zip(u, x))
+                 / sum((a - mu) ** 2 for a in u))
+        if horizon is None:
+            return float(slope)
+        return float(mx - slope * mu + slope * Fraction(horizon))
+    return function

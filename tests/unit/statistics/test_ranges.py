@@ -101,3 +101,28 @@ def test_increase_of_a_counter_that_resets():
     # At 40 s: 20 before the reset, then 15 from 0 = 35 over 40 s of
     # samples, extrapolated to the counter's zero at 0 s: no more.
     assert out.values[-1] == pytest.approx(35.0)
+
+
+@pytest.mark.parametrize("name", ["deriv", "predict-linear"])
+@SETTINGS
+@given(data=series(), window=ANY_WINDOW, min_points=st.integers(2, 5),
+       horizon=st.integers(-3600, 3600))
+def test_lines(plugin, name, data, window, min_points, horizon):
+    timestamps, values = data
+    query = {"window": window}
+    if isinstance(window, datetime.timedelta):
+        query["min_points"] = min_points
+    else:
+        query["window"] = window = max(window, 2)
+        min_points = 1
+    if name == "predict-linear":
+        query["horizon"] = horizon
+    out = plugin(name).run(timestamps, values, **query)
+    expected = reference.over_windows(
+        reference.line(horizon if name == "predict-linear" else None),
+        timestamps, values, as_reference(window), max(min_points, 2))
+    # Two-pass from exact time differences: rounding only, relative to the
+    # window's values over its time span.
+    assert out.timestamps.tolist() == expected[0]
+    assert out.values == pytest.approx(expected[1], rel=1e-9,
+                                       abs=1e-9 * scale(values))
