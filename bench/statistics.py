@@ -10,7 +10,11 @@ percentile q=90, scipy's ``ndimage.rank_filter`` run for both ranks), the
 ratios ours/pandas and ours/fastest reference, and the largest difference
 from pandas' result (``abs diff``) and it relative to the largest magnitude
 of that result (``rel diff``).  ``ewma`` uses
-``span`` = the window.  pandas and the raw kernels are benchmark-only
+``span`` = the window.  The PromQL-style rows compare with what a pandas
+user writes: rolling count / var(ddof=0), rolling sums of diff flags for
+changes and resets, a diff with resets for irate, and for increase the
+rolling span of the reset-corrected counter (no extrapolation, so its
+``diff`` columns measure PromQL's extrapolation, not an error).  pandas and the raw kernels are benchmark-only
 references.
 
 (This file shadows the stdlib ``statistics`` module when run as a script:
@@ -29,7 +33,9 @@ import scipy
 from scipy import ndimage
 
 from statsvc.statistics import Series
-from statsvc_plugins import differences, ewma, moving_average, percentile, zscore
+from statsvc_plugins import (
+    counters, differences, ewma, moving_average, over_time, percentile,
+    resample_fill, zscore)
 
 
 def _case(plugin, query, pandas_ref, kernel=None, windowed=True):
@@ -39,6 +45,41 @@ def _case(plugin, query, pandas_ref, kernel=None, windowed=True):
 
 def _zscore_kernel(x, w):
     return (x - bn.move_mean(x, w)) / bn.move_std(x, w, ddof=1)
+
+
+def _pairs_where(s, w, test):
+    """Consecutive pairs of each count window ``w`` that pass ``test``
+    (of the differences): pandas' rolling sum over the flags, the first
+    flag (no pair) unknown."""
+    flags = test(s.diff()).astype(float)
+    flags.iloc[0] = np.nan
+    return flags.rolling(w - 1).sum()
+
+
+def _pandas_irate(s, t):
+    """Last two points' rate, the last value after a reset, per second."""
+    change = s.diff()
+    change = change.where(change >= 0, s)
+    return change / (pd.Series(t, index=s.index).diff() * 1e-9)
+
+
+def _pandas_increase(s, w):
+    """What pandas gives without PromQL's extrapolation: the rolling span
+    of the counter with the resets added back."""
+    lost = s.shift().where(s.diff() < 0, 0.0).cumsum()
+    r = (s + lost).rolling(w)
+    return r.max() - r.min()
+
+
+def _grid(t, step):
+    """The multiples of ``step`` from ``t[0]`` to ``t[-1]``, as pandas'."""
+    return pd.date_range(pd.Timestamp(t[0]).ceil(step),
+                         pd.Timestamp(t[-1]).floor(step), freq=step)
+
+
+def _pandas_linear(s, grid):
+    """pandas' interpolation in time onto ``grid``."""
+    return s.reindex(s.index.union(grid)).interpolate("time").reindex(grid)
 
 
 def _rank_filter_quantile(x, w, q):
@@ -93,6 +134,17 @@ def _cases(w):
         "cumulative-sum": _case(differences.CumulativeSum(), {},
                                 lambda s, x, t: s.cumsum(),
                                 lambda x, t: np.cumsum(x), windowed=False),
+        "count-over-time": _case(over_time.CountOverTime(), {"window": w},
+                                 lambda s, x, t: s.rolling(w).count()),
+        "changes": _case(over_time.Changes(), {"window": w},
+                         lambda s, x, t: _pairs_where(s, w, lambda d: d.ne(0))),
+        "resets": _case(over_time.Resets(), {"window": w},
+                        lambda s, x, t: _pairs_where(s, w, lambda d: d.lt(0))),
+        "stdvar-over-time": _case(over_time.StdvarOverTime(), {"window": w},
+                                  lambda s, x, t: s.rolling(w).var(ddof=0),
+                                  lambda x, t: bn.move_var(x, w, ddof=0)),
+        "irate": _case(counters.IRate(), {"window": 2},
+                       lambda s, x, t: _pandas_irate(s, t), windowed=False),
     })
     return cases
 
@@ -118,6 +170,19 @@ def _duration_cases(w):
         "zscore": _case(zscore.ZScore(), {"window": w},
                         lambda s, x, t: (s - s.rolling(w).mean())
                         / s.rolling(w).std()),
+        "count-over-time": _case(over_time.CountOverTime(), {"window": w},
+                                 lambda s, x, t: s.rolling(w).count()),
+        "stdvar-over-time": _case(over_time.StdvarOverTime(), {"window": w},
+                                  lambda s, x, t: s.rolling(
+                                      w, min_periods=2).var(ddof=0)),
+        "increase": _case(counters.Increase(), {"window": w},
+                          lambda s, x, t: _pandas_increase(s, w)),
+        "resample-fill ffill": _case(
+            resample_fill.ResampleFill(), {"step": w},
+            lambda s, x, t: s.dropna().reindex(_grid(t, w), method="ffill")),
+        "resample-fill linear": _case(
+            resample_fill.ResampleFill(), {"step": w, "method": "linear"},
+            lambda s, x, t: _pandas_linear(s.dropna(), _grid(t, w))),
     })
     return cases
 
@@ -221,8 +286,10 @@ def main():
                     [ours, lambda: case["pandas"](series, values, stamps)],
                     repeat)
                 reference = case["pandas"](series, values, stamps).to_numpy()
+                if len(reference) == len(values):  # else on a grid
+                    reference = reference[valid]
                 _row(name, n, w, ours_ms, [pandas_ms],
-                     *_diffs(out, reference[valid]))
+                     *_diffs(out, reference))
 
 
 def _row(name, n, w, ours_ms, refs, absolute, relative):

@@ -21,6 +21,7 @@ DEFAULTS = {
         "max_points_per_get": "2000000",
         "max_metrics_per_batch": "10000",
         "max_limit": "1000",
+        "max_pipeline_steps": "8",
         "metrics_without_policy": "true",
         "auth_mode": "none",
         "users_file": "",

@@ -25,9 +25,9 @@ def _run(kernel, timestamps, values, *args):
 
 
 def moment(timestamps, values, window_ns, min_points, name):
-    """Sum, mean, sample std (ddof=1) or z-score (one of
-    :data:`statsvc_plugins._kernels.MOMENTS`); the std and z-score need
-    2 points, whatever ``min_points`` says.  The update restarts as
+    """Sum, mean, sample std (ddof=1), z-score or population variance
+    (one of :data:`statsvc_plugins._kernels.MOMENTS`); the std, z-score
+    and variance need 2 points, whatever ``min_points`` says.  The update restarts as
     :func:`statsvc_plugins._kernels.move_moment`'s does."""
     return _run(lambda t, x, *out: _moments.move_moments_time(
         t, x, window_ns, min_points, MOMENTS.index(name), _CHUNK, *out),

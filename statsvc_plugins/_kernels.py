@@ -67,22 +67,24 @@ def move_extreme(values, window, ufunc):
 
 
 #: The moments :func:`move_moment` computes, as ``_moments.c`` numbers them.
-MOMENTS = ("sum", "mean", "std", "zscore")
+MOMENTS = ("sum", "mean", "std", "zscore", "var")
 
 
 def move_moment(values, window, moment, stop_at_gap=False):
-    """Moving sum, mean, sample std (ddof=1) or z-score, by name.
+    """Moving sum, mean, sample std (ddof=1), z-score or population
+    variance (ddof=0, "var"), by name.
 
     The z-score is ``(x - mean) / std`` of each window's last point, 0 if
-    the window is constant; std and z-score need ``window >= 2``.  One pass
+    the window is constant; std, z-score and variance need ``window >= 2``.  One pass
     in C (``_moments.c``), restarted every chunk so that rounding errors do
     not pile up along the series.  The std is bottleneck's sliding update
     on values centred on each chunk's mean, from an exact two-pass first
-    window: its error in the variance stays below about ``1e-13 * H**2``,
-    ``H`` the largest deviation from the mean of the surrounding chunk
-    (negligible on stationary data, visible in relative terms for a while
-    after a drop in spread); a window of equal values gives exactly 0, and
-    windows of 2 or 3 points are computed two-pass.
+    window; the update also sums the magnitudes of its terms, which bound
+    its rounding error, and recomputes a window two-pass when its sum of
+    squares falls below 2**-12 of that (after a drop in spread: the
+    near-constant window after a spike), so that the variance keeps a
+    relative error of about 1e-12; a window of equal values gives exactly
+    0, and windows of 2 or 3 points are computed two-pass.
 
     ``values`` may hold gaps (NaN, +-inf) only with ``stop_at_gap``, which
     returns None as soon as one is met (or a sum overflows).

@@ -1,5 +1,6 @@
 /*
- * Moving sum, mean, sample standard deviation (ddof=1) and z-score, each in
+ * Moving sum, mean, sample standard deviation (ddof=1), z-score and
+ * population variance (ddof=0), each in
  * one pass that also tells whether every value was finite.
  *
  * bottleneck has the sum, mean and std, but a plugin then needs a pass of
@@ -15,6 +16,14 @@
  * from an exact first window, the std's on values centred on the block's
  * mean; a window of equal values (found by the length of the current run
  * of equal values) gets exactly 0; windows of 2 or 3 points are two-pass.
+ * A sliding update loses to cancellation what large values brought in and
+ * took out: after a spike, a near-constant window's m2 could be all
+ * rounding error (z-scores 6 % off, beyond their (w - 1) / sqrt(w) bound).
+ * So the update also sums the magnitudes of its terms (the drift, which
+ * bounds the rounding error of m2 to a few eps times it) and recomputes
+ * the window two-pass, centred on its last value, whenever m2 falls below
+ * RESYNC times the drift: on stationary data that never happens within a
+ * block; it costs one window pass per large value leaving a small spread.
  * move_moments_time does the same over duration windows (below).
  */
 #define PY_SSIZE_T_CLEAN
@@ -23,6 +32,10 @@
 
 /* Windows up to this length are computed two-pass, window by window. */
 #define TWO_PASS 3
+
+/* Recompute a window whose m2 is below this fraction of the drift of its
+ * update: m2's relative error then stays below a few eps / RESYNC, 1e-12. */
+#define RESYNC 0x1p-12
 
 /* Nearly the mean of x: the sum of x / n, which cannot overflow (a centre
  * need not be exact), in four partial sums, so that the additions do not
@@ -58,16 +71,26 @@ static void two_pass(const double *x, Py_ssize_t w, double c,
     *m2 = squares;
 }
 
-enum kind { SUM, MEAN, STD, ZSCORE };
+enum kind { SUM, MEAN, STD, ZSCORE, VAR };
 
-/* The std of a window, or its last point's z-score. */
-static inline double spread(double m2, double deviation, double ddof_inv,
-                            int constant, int zscore)
+/* 1 / the divisor of m2 for a window of n points: n - 1 (sample std and
+ * z-score) or n (population variance). */
+static inline double divisor_inv(Py_ssize_t n, enum kind kind)
+{
+    return 1.0 / (double)(kind == VAR ? n : n - 1);
+}
+
+/* The sample std of a window, its last point's z-score, or its population
+ * variance; inv from divisor_inv. */
+static inline double spread(double m2, double deviation, double inv,
+                            int constant, enum kind kind)
 {
     if (constant)
         return 0.0;
-    double std = sqrt(m2 < 0 ? 0.0 : m2 * ddof_inv);  /* NaN stays NaN */
-    if (!zscore)
+    if (kind == VAR)
+        return m2 < 0 ? 0.0 : m2 * inv;  /* NaN stays NaN */
+    double std = sqrt(m2 < 0 ? 0.0 : m2 * inv);
+    if (kind == STD)
         return std;
     /* A rounding residue of 0 scores 0, as a constant window does. */
     return std > 0 ? deviation / std : (std == 0 ? 0.0 : std);
@@ -92,11 +115,11 @@ static int block_sums(const double *b, Py_ssize_t n, Py_ssize_t w,
 /* Stds or z-scores of the windows of b[0 .. n - 1] into out; 0 if a value
  * was not finite. */
 static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
-                         int zscore, double *out)
+                         enum kind kind, double *out)
 {
-    double c = centre_of(b, n);
-    double w_inv = 1.0 / (double)w, ddof_inv = 1.0 / (double)(w - 1);
-    double mean, m2;
+    const double c0 = centre_of(b, n);
+    double c = c0, w_inv = 1.0 / (double)w, inv = divisor_inv(w, kind);
+    double mean, m2, drift = 0;
 
     /* run: how many values up to the current one are equal to it. */
     Py_ssize_t run = 1;
@@ -106,27 +129,34 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
     if (w <= TWO_PASS) {
         for (Py_ssize_t i = 0;; i++) {
             two_pass(b + i, w, c, &mean, &m2);
-            out[i] = spread(m2, (b[i + w - 1] - c) - mean, ddof_inv,
-                            run >= w, zscore);
+            out[i] = spread(m2, (b[i + w - 1] - c) - mean, inv, run >= w,
+                            kind);
             if (i + w == n)
-                return isfinite(c);
+                return isfinite(c0);
             run = b[i + w] == b[i + w - 1] ? run + 1 : 1;
         }
     }
     two_pass(b, w, c, &mean, &m2);
-    out[0] = spread(m2, (b[w - 1] - c) - mean, ddof_inv, run >= w, zscore);
+    out[0] = spread(m2, (b[w - 1] - c) - mean, inv, run >= w, kind);
     for (Py_ssize_t i = w; i < n; i++) {
         double in = b[i] - c, gone = b[i - w] - c;
         double delta = in - gone;
+        drift += (fabs(in) + fabs(gone)) * fabs(delta);
         gone -= mean;
         mean += delta * w_inv;
         in -= mean;
         m2 += (in + gone) * delta;
         run = b[i] == b[i - 1] ? run + 1 : 1;
-        out[i - w + 1] = spread(m2, in, ddof_inv, run >= w, zscore);
+        if (m2 < RESYNC * drift) {  /* never true once a value is NaN */
+            c = b[i];
+            two_pass(b + i - w + 1, w, c, &mean, &m2);
+            in = -mean;
+            drift = 0;
+        }
+        out[i - w + 1] = spread(m2, in, inv, run >= w, kind);
     }
-    /* c is a mean of every value read: a non-finite one made it so. */
-    return isfinite(c);
+    /* c0 is a mean of every value read: a non-finite one made it so. */
+    return isfinite(c0);
 }
 
 /*
@@ -136,7 +166,9 @@ static int block_spreads(const double *b, Py_ssize_t n, Py_ssize_t w,
  * edges, so the same pass drops them.  Sums are a running sum, spreads
  * the centred update above in its add-or-remove form (Welford); both
  * restart from an exact window every max(block, 4 * window's extent)
- * points, as the count windows do per block.  A window of 2 or 3 points
+ * points, as the count windows do per block, and spreads recompute their
+ * window when its m2 falls below RESYNC times the drift, centred on its
+ * last value, as the count windows do.  A window of 2 or 3 points
  * is two-pass from the last finite values, which also resyncs the update.
  * The state lives in locals (a struct whose address a call takes stays in
  * memory: 2x slower), and restrict tells the compiler that the outputs do
@@ -198,22 +230,12 @@ typedef struct {
     double c, mean, m2;  /* the centre; mean and m2 of x - c */
 } moments;
 
-/* The exact moments of the finite values of x[left .. i], centred on the
- * mean of those of x[left .. ahead - 1], the block to come. */
-static moments exact(floats x, Py_ssize_t left, Py_ssize_t i,
-                     Py_ssize_t ahead)
+/* The exact moments of the finite values of x[left .. i], centred on c. */
+static moments exact_about(floats x, Py_ssize_t left, Py_ssize_t i, double c)
 {
-    moments m = {0, 0, 0};
+    moments m = {c, 0, 0};
     double sum = 0;
     Py_ssize_t count = 0;
-    for (Py_ssize_t j = left; j < ahead; j++)
-        if (isfinite(x[j])) {
-            sum += x[j];
-            count++;
-        }
-    m.c = sum / (double)count;  /* count > 0: x[i] is finite */
-    sum = 0;
-    count = 0;
     for (Py_ssize_t j = left; j <= i; j++)
         if (isfinite(x[j])) {
             sum += x[j] - m.c;
@@ -228,13 +250,29 @@ static moments exact(floats x, Py_ssize_t left, Py_ssize_t i,
     return m;
 }
 
+/* The exact moments of the finite values of x[left .. i], centred on the
+ * mean of those of x[left .. ahead - 1], the block to come. */
+static moments exact(floats x, Py_ssize_t left, Py_ssize_t i,
+                     Py_ssize_t ahead)
+{
+    double sum = 0;
+    Py_ssize_t count = 0;
+    for (Py_ssize_t j = left; j < ahead; j++)
+        if (isfinite(x[j])) {
+            sum += x[j];
+            count++;
+        }
+    /* count > 0: x[i] is finite */
+    return exact_about(x, left, i, sum / (double)count);
+}
+
 static Py_ssize_t time_spreads(stamps t, floats x, Py_ssize_t n,
                                unsigned long long window,
-                               Py_ssize_t min_points, int zscore,
+                               Py_ssize_t min_points, enum kind kind,
                                Py_ssize_t block, long long *restrict out_t,
                                double *restrict out)
 {
-    double c = 0, mean = 0, m2 = 0, previous = 0;
+    double c = 0, mean = 0, m2 = 0, drift = 0, previous = 0;
     double last[TWO_PASS] = {0};  /* the last finite values - c */
     Py_ssize_t left = 0, count = 0, run = 0, since = -1, written = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -249,6 +287,7 @@ static Py_ssize_t time_spreads(stamps t, floats x, Py_ssize_t n,
             if (count) {
                 mean -= d * inv;
                 m2 -= d * ((x[left] - c) - mean);
+                drift += fabs(d) * fabs(x[left] - c);
             }
         }
         run = count && x[i] == previous ? run + 1 : 1;
@@ -257,25 +296,31 @@ static Py_ssize_t time_spreads(stamps t, floats x, Py_ssize_t n,
         double inv = 1.0 / (double)++count;
         mean = count > 1 ? mean + d * inv : y;
         m2 = count > 1 ? m2 + d * (y - mean) : 0;
+        drift = count > 1 ? drift + fabs(d) * fabs(y) : 0;
         for (int j = 0; j + 1 < TWO_PASS; j++)
             last[j] = last[j + 1];
         last[TWO_PASS - 1] = y;
-        if (restart_due(&since, block, i - left + 1)) {
-            moments m = exact(x, left, i, i + block < n ? i + block : n);
+        int restart = restart_due(&since, block, i - left + 1);
+        if (restart || (count > TWO_PASS && m2 < RESYNC * drift)) {
+            moments m = restart
+                ? exact(x, left, i, i + block < n ? i + block : n)
+                : exact_about(x, left, i, x[i]);
             c = m.c;
             mean = m.mean;
             m2 = m.m2;
+            drift = 0;
             for (Py_ssize_t j = i, k = TWO_PASS - 1; j >= left && k >= 0; j--)
                 if (isfinite(x[j]))
                     last[k--] = x[j] - c;
         } else if (count <= TWO_PASS) {
             two_pass(last + TWO_PASS - count, count, 0, &mean, &m2);
+            drift = 0;
         }
         if (count >= min_points) {
             out_t[written] = t[i];
             out[written++] = spread(m2, (x[i] - c) - mean,
-                                    1.0 / (double)(count - 1), run >= count,
-                                    zscore);
+                                    divisor_inv(count, kind), run >= count,
+                                    kind);
         }
     }
     return written;
@@ -285,14 +330,14 @@ PyDoc_STRVAR(move_moments_doc,
 "move_moments(values, window, out, kind, block, stop) -> bool\n"
 "\n"
 "Write the sum (``kind`` 0), mean (1), sample standard deviation (ddof=1,\n"
-"2) or last point's z-score (3, ``(x - mean) / std``, 0 for a constant\n"
-"window) of each full window of ``values`` into ``out``.  Return False if\n"
+"2), last point's z-score (3, ``(x - mean) / std``, 0 for a constant\n"
+"window) or population variance (4, ddof=0) of each full window of ``values`` into ``out``.  Return False if\n"
 "a value was NaN or infinite, or a sum overflowed: with ``stop`` true,\n"
 "as soon as a block meets one, ``out`` then unfinished; else the results\n"
 "are NaN or inf from there to the end of its block.  ``values`` is a\n"
 "C-contiguous float64 buffer, ``out`` a writable one of\n"
 "``len(values) - window + 1`` float64, ``1 <= window <= len(values)``\n"
-"(2 for the std and z-score).  The update restarts every\n"
+"(2 for the std, z-score and variance).  The update restarts every\n"
 "``max(block, 4 * window)`` windows, at a cost of 1-2 ``window`` steps.\n"
 "Releases the GIL.");
 
@@ -309,8 +354,8 @@ static PyObject *py_move_moments(PyObject *self, PyObject *args)
     Py_ssize_t n = values.len / (Py_ssize_t)sizeof(double);
     if (values.len % sizeof(double) || out.len % sizeof(double)) {
         PyErr_SetString(PyExc_ValueError, "buffers must hold float64");
-    } else if (kind < SUM || kind > ZSCORE) {
-        PyErr_SetString(PyExc_ValueError, "kind must be 0, 1, 2 or 3");
+    } else if (kind < SUM || kind > VAR) {
+        PyErr_SetString(PyExc_ValueError, "kind must be 0, 1, 2, 3 or 4");
     } else if (window < (kind >= STD ? 2 : 1) || window > n || size < 1) {
         PyErr_SetString(PyExc_ValueError, "window or block out of range");
     } else if (out.len / (Py_ssize_t)sizeof(double) != n - window + 1) {
@@ -328,7 +373,7 @@ static PyObject *py_move_moments(PyObject *self, PyObject *args)
             Py_ssize_t m = (start + size < n_out ? size : n_out - start)
                            + window - 1;
             finite &= kind >= STD
-                ? block_spreads(x + start, m, window, kind == ZSCORE, o + start)
+                ? block_spreads(x + start, m, window, kind, o + start)
                 : block_sums(x + start, m, window, kind == MEAN, o + start);
         }
         Py_END_ALLOW_THREADS
@@ -346,8 +391,8 @@ PyDoc_STRVAR(move_moments_time_doc,
 "\n"
 "For each finite value, the ``kind`` (as in move_moments) of the finite\n"
 "values whose timestamps are in ``(t - window, t]``, ``t`` its own, if\n"
-"there are at least ``min_points`` of them (2 at least for the std and\n"
-"z-score): written with ``t`` into ``out_timestamps`` and ``out`` in\n"
+"there are at least ``min_points`` of them (2 at least for the std,\n"
+"z-score and variance): written with ``t`` into ``out_timestamps`` and ``out`` in\n"
 "order; return how many.  ``timestamps`` (int64 ns, ascending) and\n"
 "``values`` (float64, NaN and +-inf skipped) are C-contiguous buffers of\n"
 "one length, the outputs writable ones as long, ``window`` > 0 ns.  The\n"
@@ -370,8 +415,8 @@ static PyObject *py_move_moments_time(PyObject *self, PyObject *args)
         || out_t.len != values.len || out.len != values.len) {
         PyErr_SetString(PyExc_ValueError,
                         "buffers must hold as many int64 or float64");
-    } else if (kind < SUM || kind > ZSCORE) {
-        PyErr_SetString(PyExc_ValueError, "kind must be 0, 1, 2 or 3");
+    } else if (kind < SUM || kind > VAR) {
+        PyErr_SetString(PyExc_ValueError, "kind must be 0, 1, 2, 3 or 4");
     } else if (window < 1 || min_points < 1 || block < 1) {
         PyErr_SetString(PyExc_ValueError,
                         "window, min_points and block must be positive");
@@ -381,7 +426,7 @@ static PyObject *py_move_moments_time(PyObject *self, PyObject *args)
         Py_BEGIN_ALLOW_THREADS
         written = kind >= STD
             ? time_spreads(t.buf, values.buf, n, window, min_points,
-                           kind == ZSCORE, block, out_t.buf, out.buf)
+                           kind, block, out_t.buf, out.buf)
             : time_sums(t.buf, values.buf, n, window, min_points,
                         kind == MEAN, block, out_t.buf, out.buf);
         Py_END_ALLOW_THREADS

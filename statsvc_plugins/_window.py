@@ -37,6 +37,30 @@ CENTER = Parameter(
          "middle points for an even window) instead of its last point")
 
 
+def check_window_parameters(params):
+    """``center`` needs a count window, ``min_points`` a duration."""
+    if isinstance(params["window"], datetime.timedelta):
+        if params.get("center"):
+            raise ParameterError("center", "a duration window cannot be"
+                                           " centred")
+    elif params.get("min_points") is not None:
+        raise ParameterError("min_points", "applies to duration windows"
+                                           " only (a count window is"
+                                           " always full)")
+    return params
+
+
+def window_ns(window):
+    """A duration window in integer nanoseconds."""
+    return window // _MICROSECOND * 1000
+
+
+#: How the windowed statistics treat gaps, for ``/v1/capabilities``.
+WINDOW_GAPS = ("skipped: a count window holds valid points, a duration"
+               " window the valid points in (t - window, t]; no result at a"
+               " gap")
+
+
 class WindowStatistic(Statistic):
     """A statistic of each window of points: a count or a duration.
 
@@ -62,25 +86,18 @@ class WindowStatistic(Statistic):
     """
 
     parameters = (window_parameter(), CENTER, min_points_parameter())
+    gaps = WINDOW_GAPS
+    unit = "the values' unit"
 
     def check_parameters(self, params):
-        """``center`` needs a count window, ``min_points`` a duration."""
-        if isinstance(params["window"], datetime.timedelta):
-            if params.get("center"):
-                raise ParameterError("center", "a duration window cannot be"
-                                               " centred")
-        elif params.get("min_points") is not None:
-            raise ParameterError("min_points", "applies to duration windows"
-                                               " only (a count window is"
-                                               " always full)")
-        return params
+        return check_window_parameters(params)
 
     def compute(self, data, window, center=False, min_points=None,
                 **params):
         data = as_series(data)
         if isinstance(window, datetime.timedelta):
             return Series(*self.duration_kernel(
-                data.timestamps, data.values, window // _MICROSECOND * 1000,
+                data.timestamps, data.values, window_ns(window),
                 min_points or 1, **params))
         out = None
         if len(data.values) >= window:

@@ -7,6 +7,9 @@ import numpy as np
 
 from statsvc.statistics import Series, Statistic, as_series, clean, drop_gaps
 
+_SPANNED = ("dropped: a difference spans a gap, from the last valid point"
+            " before it to the first after it")
+
 
 class Delta(Statistic):
     """Difference between consecutive points (Gnocchi's ``rate:``).
@@ -16,6 +19,8 @@ class Delta(Statistic):
     """
 
     description = "Difference between each point and the previous one."
+    unit = "the values' unit"
+    gaps = _SPANNED
 
     def compute(self, data):
         data = clean(data)
@@ -31,6 +36,8 @@ class Rate(Statistic):
 
     description = ("Difference between each point and the previous one, per "
                    "second elapsed.")
+    unit = "the values' unit per second"
+    gaps = _SPANNED
 
     def compute(self, data):
         data = clean(data)
@@ -42,6 +49,8 @@ class CumulativeSum(Statistic):
     """Running total of the values, gaps counting as nothing."""
 
     description = "Running total of the values."
+    unit = "the values' unit"
+    gaps = "count as nothing: no result at a gap"
 
     def compute(self, data):
         data = as_series(data)

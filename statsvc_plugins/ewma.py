@@ -28,6 +28,8 @@ class Ewma(Statistic):
 
     description = ("Exponentially weighted moving average (adjusted "
                    "weights); give exactly one of alpha, span, halflife.")
+    unit = "the values' unit"
+    gaps = "dropped first: weights count valid points; no result at a gap"
     parameters = (
         Parameter("alpha", float, default=None, min=1e-9, max=1.0,
                   help="smoothing factor, in [1e-9, 1]"),

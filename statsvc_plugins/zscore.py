@@ -20,3 +20,4 @@ class ZScore(MomentStatistic):
                    "ending at it, in sample standard deviations.")
     parameters = (window_parameter(min=2), min_points_parameter(min=2))
     moment = "zscore"
+    unit = "sample standard deviations (no unit)"

@@ -130,7 +130,10 @@ DOCUMENT = {
                            "accepted for Gnocchi clients: measures are "
                            "always up to date"),
                     _query("stat", {"type": "string"},
-                           "statistics plugin name")],
+                           "statistics plugin name, or a pipeline: names "
+                           "separated by commas, each step's parameters "
+                           "in parentheses, e.g. moving-average(window=10)"
+                           ",zscore(window=5)")],
                 "responses": {"200": _json(_ref("Series")),
                               **_errors(400, 404, 500, 503)}}},
         "/v1/archive_policy": {

@@ -17,7 +17,10 @@ class Statistic(abc.ABC):
 
     The contract:
 
-    * ``description``: one line, a non-empty ``str``.
+    * ``description``: one line, a non-empty ``str``: what it returns.
+    * ``unit`` and ``gaps`` (optional, one line each): the unit of the
+      results (``"the values' unit per second"``) and how gaps are treated;
+      ``/v1/capabilities`` shows them.
     * ``parameters``: a tuple of :class:`Parameter` with distinct names.
       Every size-like parameter has a ``max``: a query may ask for anything.
     * ``compute(self, data, **params)``: ``data`` is a :class:`Series`
@@ -61,8 +64,12 @@ class Statistic(abc.ABC):
         assert out.values.tolist() == [2.0, 4.0]
     """
 
-    #: One line for ``/v1/capabilities``.
+    #: One line for ``/v1/capabilities``: what the statistic returns.
     description = ""
+    #: One line: the unit of the results, in terms of the values' unit.
+    unit = None
+    #: One line: how gaps (NaN, +-inf values) are treated.
+    gaps = None
     #: The accepted parameters, a tuple of :class:`Parameter`.
     parameters = ()
 
@@ -103,7 +110,8 @@ class Statistic(abc.ABC):
 
     def describe(self):
         """JSON-able description for ``/v1/capabilities``."""
-        return {"description": self.description,
+        return {"description": self.description, "unit": self.unit,
+                "gaps": self.gaps,
                 "parameters": {p.name: p.describe() for p in self.parameters}}
 
     def run(self, timestamps, values, **query):
@@ -118,15 +126,20 @@ class Statistic(abc.ABC):
         return self.compute(as_series((timestamps, values)), **params)
 
 
+def _one_line(text):
+    """Whether ``text`` is one non-empty line."""
+    return isinstance(text, str) and text.strip() and "\n" not in text.strip()
+
+
 def check_plugin(obj):
     """Return ``obj`` if it is a usable statistic, else raise ContractError.
 
     Strict by design: the object must be an instance of :class:`Statistic`
     (duck-typed objects are refused, because :meth:`Statistic.validate` is
     what keeps queries within bounds), its ``description`` a non-empty
-    one-line ``str``, its ``parameters`` a tuple or list of
-    :class:`Parameter` with distinct names, and ``compute``, ``validate``
-    and ``describe`` callable.
+    one-line ``str`` (``unit`` and ``gaps`` too, unless None), its
+    ``parameters`` a tuple or list of :class:`Parameter` with distinct
+    names, and ``compute``, ``validate`` and ``describe`` callable.
     """
     if isinstance(obj, type):
         raise ContractError(f"{obj.__qualname__} is a class: the plugin is an"
@@ -134,9 +147,12 @@ def check_plugin(obj):
     if not isinstance(obj, Statistic):
         raise ContractError(f"{obj!r} is not a statsvc.statistics.Statistic")
     description = obj.description
-    if (not isinstance(description, str) or not description.strip()
-            or "\n" in description.strip()):
+    if not _one_line(description):
         raise ContractError(f"{obj!r}: description must be one non-empty line")
+    for name in ("unit", "gaps"):
+        if getattr(obj, name) is not None and not _one_line(getattr(obj, name)):
+            raise ContractError(f"{obj!r}: {name} must be None or one"
+                                f" non-empty line")
     parameters = obj.parameters
     if not isinstance(parameters, (tuple, list)):
         raise ContractError(f"{obj!r}: parameters must be a tuple")

@@ -128,7 +128,9 @@ class MeasuresController(rest.RestController):
         start, stop = _range(query)
         granularity, granularity_ns, method, resample, resample_ns = \
             _resampling(query)
-        plugin, params = statistic_calls.from_query(query, _OWN_PARAMETERS)
+        steps = statistic_calls.pipeline_from_query(
+            query, _OWN_PARAMETERS,
+            request.conf.getint("api", "max_pipeline_steps"))
         metric = access.get_metric(request, self.metric_id)
         policy = policies.policies_of(request.storage, [metric]).get(
             metric.get("archive_policy_name"))
@@ -155,8 +157,8 @@ class MeasuresController(rest.RestController):
             raise ApiError(400, f"{total} points in range exceed the limit "
                                 f"of {limit}; narrow start/stop or coarsen "
                                 f"granularity")
-        if plugin is not None:
-            groups = [(g, *statistic_calls.run(query["stat"], plugin,
-                                               Series(ts, values), params))
+        if steps is not None:
+            groups = [(g, *statistic_calls.run_pipeline(steps,
+                                                        Series(ts, values)))
                       for g, ts, values in groups]
         return json_response(serialize.measures_groups(groups), encoded=True)

@@ -89,7 +89,7 @@ def test_moments_tell_an_overflow():
 
 
 @pytest.mark.parametrize("window, kind, out, block", [
-    (0, 0, 6, 1), (2, 4, 4, 1), (1, 2, 5, 1), (6, 0, 0, 1), (2, 0, 3, 1),
+    (0, 0, 6, 1), (2, 5, 4, 1), (1, 2, 5, 1), (6, 0, 0, 1), (2, 0, 3, 1),
     (2, 0, 4, 0), (2, -1, 4, 1)])
 def test_move_moments_refuses_bad_arguments(window, kind, out, block):
     with pytest.raises(ValueError):

@@ -134,6 +134,11 @@ def test_ParameterError_is_a_ValueError_naming_the_parameter():
     ("ewma", {"alpha": "0.5", "span": "3"}, "span"),
     ("ewma", {"span": "3", "halflife": "2"}, "halflife"),
     ("delta", {"window": "3"}, "window"),
+    ("increase", {"window": "5"}, "window"),
+    ("irate", {"window": "1"}, "window"),
+    ("irate", {"window": "5min", "min_points": "1"}, "min_points"),
+    ("changes", {"window": "5", "min_points": "2"}, "min_points"),
+    ("stdvar-over-time", {"window": "1"}, "window"),
 ])
 def test_validate_names_the_bad_parameter(plugin, name, query, parameter):
     with pytest.raises(ParameterError) as exc:
@@ -157,6 +162,26 @@ def test_describe_is_json_and_complete(plugin, name):
         assert set(spec) >= {"type", "default", "min", "max", "required",
                              "help"}
         assert spec["help"]
+
+
+@pytest.mark.parametrize("name", sorted(PLUGINS))
+def test_first_party_statistics_say_their_unit_and_gaps(plugin, name):
+    described = plugin(name).describe()
+    assert described["unit"] and described["gaps"]
+
+
+@pytest.mark.parametrize("attribute", ["unit", "gaps"])
+def test_unit_and_gaps_are_one_line_or_none(attribute):
+    class Fine(Statistic):
+        description = "Fine."
+
+        def compute(self, data):
+            return data
+
+    assert check_plugin(Fine()).describe()[attribute] is None
+    broken = type("Broken", (Fine,), {attribute: "two\nlines"})()
+    with pytest.raises(ContractError, match=attribute):
+        check_plugin(broken)
 
 
 def test_every_window_is_bounded(plugin):

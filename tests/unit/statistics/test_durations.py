@@ -5,10 +5,12 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import example, given, strategies as st
 
 from statsvc.statistics import ParameterError
-from tests.unit.statistics.test_properties import SETTINGS, scale, series
+from tests.unit.statistics import reference
+from tests.unit.statistics.test_properties import (
+    SETTINGS, SPIKES_THEN_CALM, check_zscore, scale, series)
 
 # name -> the pandas reference, from Series.rolling(window, min_periods)
 PANDAS = {
@@ -86,6 +88,26 @@ def test_zscore_agrees_with_pandas(plugin, data, window, min_points):
     fair = std > 1e-6 * scale(values)
     assert out.values[fair] == pytest.approx(deviation[fair] / std[fair],
                                              rel=1e-7, abs=1e-7)
+
+
+@SETTINGS
+@example(data=SPIKES_THEN_CALM, window=datetime.timedelta(seconds=12),
+         min_points=2)
+@example(data=SPIKES_THEN_CALM, window=datetime.timedelta(seconds=5),
+         min_points=5)
+@given(data=series(), window=WINDOWS, min_points=st.integers(2, 5))
+def test_zscore_against_the_exact_reference(plugin, data, window,
+                                            min_points):
+    # pandas' own sliding update errs on near-constant windows: the exact
+    # reference checks those, and the bound of each window's size.
+    timestamps, values = data
+    out = plugin("zscore").run(timestamps, values, window=window,
+                               min_points=min_points)
+    window_ns = window // datetime.timedelta(microseconds=1) * 1000
+    check_zscore(out, reference.over_time(reference.zscore, timestamps,
+                                          values, window_ns, min_points),
+                 reference.over_time(len, timestamps, values, window_ns,
+                                     min_points)[1])
 
 
 @pytest.mark.parametrize("name", sorted(PANDAS) + ["zscore"])

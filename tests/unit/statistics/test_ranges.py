@@ -1,0 +1,128 @@
+"""The PromQL-style range statistics against the slow reference."""
+import datetime
+import itertools
+
+import pytest
+from hypothesis import given, strategies as st
+
+from tests.unit.statistics import reference
+from tests.unit.statistics.test_durations import WINDOWS
+from tests.unit.statistics.test_properties import (
+    SETTINGS, check, scale, series)
+
+REFERENCES = {
+    "count-over-time": len,
+    "changes": reference.changes,
+    "resets": reference.resets,
+    "stdvar-over-time": reference.stdvar,
+    "irate": reference.irate,
+}
+FEWEST = {"stdvar-over-time": 2, "irate": 2}
+# Either kind of window: a count, or a duration.
+ANY_WINDOW = st.one_of(st.integers(1, 12), WINDOWS)
+
+
+def as_reference(window):
+    if isinstance(window, datetime.timedelta):
+        return ("ns", window // datetime.timedelta(microseconds=1) * 1000)
+    return window
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES))
+@SETTINGS
+@given(data=series(), window=ANY_WINDOW, min_points=st.integers(1, 5))
+def test_range_statistics(plugin, name, data, window, min_points):
+    timestamps, values = data
+    fewest = FEWEST.get(name, 1)
+    query = {"window": window}
+    if isinstance(window, datetime.timedelta):
+        query["min_points"] = min_points = max(min_points, fewest)
+    else:
+        query["window"] = window = max(window, fewest)
+        min_points = 1
+    out = plugin(name).run(timestamps, values, **query)
+    expected = reference.over_windows(REFERENCES[name], timestamps, values,
+                                      as_reference(window), min_points)
+    check(out, expected, atol=1e-12 * scale(values) ** 2 * len(values))
+
+
+@SETTINGS
+@given(data=series(), window=WINDOWS, min_points=st.integers(2, 5))
+def test_increase(plugin, data, window, min_points):
+    timestamps, values = data
+    out = plugin("increase").run(timestamps, values, window=window,
+                                 min_points=min_points)
+    window_ns = as_reference(window)
+    expected = reference.over_windows(reference.increase(window_ns[1]),
+                                      timestamps, values, window_ns,
+                                      min_points)
+    # The resets' values are summed along the series, then differenced.
+    check(out, expected, atol=1e-12 * scale(values) * len(values))
+
+
+@st.composite
+def counters(draw):
+    """A counter scraped about every 10 s (jitter up to 2 s): increments
+    of 0 to 100, sometimes a reset to a small value, sometimes a gap."""
+    steps = draw(st.lists(st.integers(8 * 10 ** 9, 12 * 10 ** 9),
+                          min_size=2, max_size=30))
+    values, total = [], draw(st.integers(0, 50))
+    for _ in steps:
+        if draw(st.integers(0, 9)) == 0:
+            total = draw(st.integers(0, 5))
+        else:
+            total += draw(st.integers(0, 100))
+        values.append(float(total))
+    gaps = draw(st.lists(st.integers(0, len(values) - 1), max_size=3))
+    for i in gaps:
+        values[i] = float("nan")
+    return [int(t) for t in itertools.accumulate(steps)], values
+
+
+@SETTINGS
+@given(data=counters(), seconds=st.integers(15, 90),
+       min_points=st.integers(2, 4))
+def test_increase_of_scraped_counters(plugin, data, seconds, min_points):
+    # Steps near the window's edges: both sides of the 1.1-step threshold.
+    timestamps, values = data
+    out = plugin("increase").run(timestamps, values, window=f"{seconds}s",
+                                 min_points=min_points)
+    expected = reference.over_windows(
+        reference.increase(seconds * 10 ** 9), timestamps, values,
+        ("ns", seconds * 10 ** 9), min_points)
+    check(out, expected, atol=1e-9)
+
+
+def test_increase_of_a_counter_that_resets():
+    # 10 s steps: 0 10 20 | reset | 5 15, a 60 s window at each point.
+    from statsvc_plugins.counters import Increase
+    out = Increase().run([i * 10 ** 10 for i in range(5)],
+                         [0.0, 10.0, 20.0, 5.0, 15.0], window="60s")
+    # At 40 s: 20 before the reset, then 15 from 0 = 35 over 40 s of
+    # samples, extrapolated to the counter's zero at 0 s: no more.
+    assert out.values[-1] == pytest.approx(35.0)
+
+
+@pytest.mark.parametrize("name", ["deriv", "predict-linear"])
+@SETTINGS
+@given(data=series(), window=ANY_WINDOW, min_points=st.integers(2, 5),
+       horizon=st.integers(-3600, 3600))
+def test_lines(plugin, name, data, window, min_points, horizon):
+    timestamps, values = data
+    query = {"window": window}
+    if isinstance(window, datetime.timedelta):
+        query["min_points"] = min_points
+    else:
+        query["window"] = window = max(window, 2)
+        min_points = 1
+    if name == "predict-linear":
+        query["horizon"] = horizon
+    out = plugin(name).run(timestamps, values, **query)
+    expected = reference.over_windows(
+        reference.line(horizon if name == "predict-linear" else None),
+        timestamps, values, as_reference(window), max(min_points, 2))
+    # Two-pass from exact time differences: rounding only, relative to the
+    # window's values over its time span.
+    assert out.timestamps.tolist() == expected[0]
+    assert out.values == pytest.approx(expected[1], rel=1e-9,
+                                       abs=1e-9 * scale(values))
