@@ -67,16 +67,6 @@ class StorageDriver(abc.ABC):
         """Delete a metric and all its measures; raise :class:`MetricNotFound`."""
 
     @abc.abstractmethod
-    def set_retention(self, metric_id, timespan_ns):
-        """Change a metric's ``timespan_ns`` (``None``: keep every point),
-        in its dict too. Reads apply it at once; points it excludes are
-        dropped by the next :meth:`add_measures`.
-
-        :raises MetricNotFound:
-        :raises ValueError: if ``timespan_ns`` is not positive.
-        """
-
-    @abc.abstractmethod
     def relabel_metric(self, metric_id, name, resource_id):
         """Set a metric's ``name`` and ``resource_id`` (``None``: detached)
         in its dict, as a resource takes or lets go of it.
@@ -154,14 +144,6 @@ class StorageDriver(abc.ABC):
     @abc.abstractmethod
     def delete_document(self, kind, name):
         """Delete a document; raise :class:`DocumentNotFound`."""
-
-    @abc.abstractmethod
-    def newest_timestamp(self, metric_id):
-        """The timestamp (int ns) of the metric's newest point, or ``None``
-        if it has none; reads no series data.
-
-        :raises MetricNotFound:
-        """
 
     def check(self):
         """Raise :class:`StorageUnavailable` if the store cannot be reached."""

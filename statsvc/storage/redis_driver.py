@@ -232,25 +232,6 @@ class RedisDriver(base.StorageDriver):
 
         self._transaction([metric_id], plan)
 
-    def set_retention(self, metric_id, timespan_ns):
-        timespan = base.retention_of({"timespan_ns": timespan_ns})
-        meta_key = self._meta_key(metric_id)
-
-        def plan(pipe):
-            doc = pipe.hget(self._metrics_key(), metric_id)
-            if doc is None or not pipe.exists(meta_key):
-                raise MetricNotFound(metric_id)
-            doc = dict(orjson.loads(doc), timespan_ns=timespan)
-            pipe.multi()
-            pipe.hset(self._metrics_key(), metric_id, json.dumps(doc))
-            # Rewriting meta also makes concurrent writers of it retry.
-            if timespan is None:
-                pipe.hdel(meta_key, "timespan_ns")
-            else:
-                pipe.hset(meta_key, "timespan_ns", timespan)
-
-        self._transaction([metric_id], plan)
-
     def relabel_metric(self, metric_id, name, resource_id):
         meta_key = self._meta_key(metric_id)
 
@@ -263,7 +244,7 @@ class RedisDriver(base.StorageDriver):
             doc = dict(orjson.loads(doc), name=name, resource_id=resource_id)
             pipe.multi()
             pipe.hset(self._metrics_key(), metric_id, json.dumps(doc))
-            # Makes set_retention and set_rollup, which watch only meta and
+            # Makes set_rollup, which watches only meta and
             # rewrite the dict, retry instead of undoing this.
             pipe.hincrby(meta_key, "labels", 1)
 
@@ -379,14 +360,6 @@ class RedisDriver(base.StorageDriver):
         records = _decode_chunks(chunks)
         oldest = series.cutoff(_int_or_none(last_ts), _int_or_none(timespan))
         return series.select(records, series.later_bound(start, oldest), stop)
-
-    def newest_timestamp(self, metric_id):
-        with self._errors():
-            chunk_ns, last_ts = self._redis.hmget(self._meta_key(metric_id),
-                                                  "chunk_ns", "last_ts")
-        if chunk_ns is None:  # set for every existing metric
-            raise MetricNotFound(metric_id)
-        return _int_or_none(last_ts)
 
     def create_document(self, kind, name, doc):
         with self._errors():

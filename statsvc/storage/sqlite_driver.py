@@ -233,18 +233,6 @@ class SQLiteDriver(base.StorageDriver):
             conn.execute("DELETE FROM archive WHERE metric = ?", (key,))
             conn.execute("DELETE FROM metric WHERE key = ?", (key,))
 
-    def set_retention(self, metric_id, timespan_ns):
-        timespan = base.retention_of({"timespan_ns": timespan_ns})
-        with self._write() as conn:
-            row = conn.execute("SELECT doc FROM metric WHERE id = ?",
-                               (metric_id,)).fetchone()
-            if row is None:
-                raise MetricNotFound(metric_id)
-            doc = dict(orjson.loads(row[0]), timespan_ns=timespan)
-            conn.execute(
-                "UPDATE metric SET doc = ?, timespan_ns = ? WHERE id = ?",
-                (json.dumps(doc), timespan, metric_id))
-
     def relabel_metric(self, metric_id, name, resource_id):
         with self._write() as conn:
             row = conn.execute("SELECT doc FROM metric WHERE id = ?",
@@ -315,10 +303,6 @@ class SQLiteDriver(base.StorageDriver):
             records = _read_raw(conn, key, chunk_ns, start, stop)
         oldest = _raw_cutoff(timespan, spec, last_ts)
         return series.select(records, series.later_bound(start, oldest), stop)
-
-    def newest_timestamp(self, metric_id):
-        with self._read() as conn:
-            return _metric_row(conn, metric_id)[3]
 
     def create_document(self, kind, name, doc):
         with self._write() as conn:

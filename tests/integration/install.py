@@ -69,8 +69,5 @@ class Venv:
         return run([self.bin / "python", "-m", "pip", *args,
                     "--disable-pip-version-check", "-q"], cwd=self.path)
 
-    def install(self, project, tmp_path):
-        self.pip("install", copy_project(project, tmp_path / project.name))
-
     def uninstall(self, distribution):
         self.pip("uninstall", "-y", distribution)

@@ -113,7 +113,6 @@ def test_reads_every_old_point(old_store):
     assert_series(driver.get_measures(metric_id), ts, values)
     assert_series(driver.get_measures(metric_id, 15 * 10**9, 25 * 10**9),
                   ts[15:25], values[15:25])
-    assert driver.newest_timestamp(metric_id) == ts[-1]
     assert not any(stored_formats(driver, metric_id).values())
     driver.close()
 
