@@ -1,14 +1,14 @@
 """A resource's metrics by name for ingest writes, created once even when
 writers race (Prometheus writes through parallel shards).
 
-The storage has no compare-and-swap on documents: two writers that add
-different metrics to one resource document at once can each replace the
-other's addition. So the metric of a (resource, name) is decided by a
-*claim* document, created atomically (``create_document``): a writer that
-loses the claim drops the metric it made and takes the winner's. A name
-that a concurrent replace dropped from the resource document is found
-missing by the next write of that series, which puts the claimed metric
-back (with all its points) instead of making another.
+The metric of a (resource, name) is decided by a *claim* document,
+created atomically (``create_document``): a writer that loses the claim
+drops the metric it made and takes the winner's, before either names it in
+the resource, which is then updated by compare-and-swap so that writers
+adding different names keep each other's. A claimed metric missing from
+the resource document (a store from before compare-and-swap, or a PATCH
+that dropped it) is put back, with all its points, by the next write of
+that series instead of making another.
 """
 from statsvc.api import policies
 from statsvc.api.metrics import create_metric, validate_new_metric
@@ -32,12 +32,13 @@ def metric_ids(request, resource, names):
             request.conf.getboolean("api", "metrics_without_policy"))
     gained = {name: _claimed(request, resource["id"], name)
               for name in missing}
-    # Re-read: the narrowest window for a concurrent replace.
-    current = request.storage.get_document(RESOURCE, resource["id"])
-    added = {n: i for n, i in gained.items() if n not in current["metrics"]}
-    if added:
-        current["metrics"].update(added)
-        request.storage.replace_document(RESOURCE, resource["id"], current)
+
+    def add(current):
+        for name, metric_id in gained.items():
+            current["metrics"].setdefault(name, metric_id)
+        return current
+
+    current = request.storage.update_document(RESOURCE, resource["id"], add)
     return {name: current["metrics"][name] for name in names}
 
 

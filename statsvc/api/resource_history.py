@@ -13,16 +13,10 @@ def record(storage, previous, revision_end):
     """Keep ``previous`` as a closed revision."""
     closed = dict(previous, revision_end=revision_end)
     try:
-        doc = storage.get_document(KIND, previous["id"])
-    except DocumentNotFound:
-        try:
-            storage.create_document(KIND, previous["id"],
-                                    {"revisions": [closed]})
-            return
-        except DocumentAlreadyExists:  # a concurrent change: append to it
-            doc = storage.get_document(KIND, previous["id"])
-    doc["revisions"].append(closed)
-    storage.replace_document(KIND, previous["id"], doc)
+        storage.create_document(KIND, previous["id"], {"revisions": [closed]})
+    except DocumentAlreadyExists:  # appended to, whatever others append
+        storage.update_document(KIND, previous["id"], lambda doc: dict(
+            doc, revisions=[*doc["revisions"], closed]))
 
 
 def all_revisions(storage, resources):

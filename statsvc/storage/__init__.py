@@ -5,6 +5,7 @@ with :class:`statsvc.ext.DriverManager` by :func:`load_driver`.
 """
 from statsvc.storage.base import StorageDriver  # noqa: F401
 from statsvc.storage.exceptions import (  # noqa: F401
-    DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
-    MetricNotFound, StorageError, StorageUnavailable, UnknownDriver)
+    DocumentAlreadyExists, DocumentConflict, DocumentNotFound,
+    MetricAlreadyExists, MetricNotFound, StorageError, StorageUnavailable,
+    UnknownDriver)
 from statsvc.storage.loader import load_driver  # noqa: F401

@@ -22,8 +22,10 @@ Drivers also keep small named *documents* (JSON-able dicts) in collections
 sharing the store sees the same ones.
 """
 import abc
+import copy
 
 from statsvc.storage import series
+from statsvc.storage.exceptions import DocumentConflict
 
 
 class StorageDriver(abc.ABC):
@@ -138,8 +140,32 @@ class StorageDriver(abc.ABC):
                 if isinstance(doc.get(field), str) and doc[field] in values]
 
     @abc.abstractmethod
-    def replace_document(self, kind, name, doc):
-        """Replace an existing document; raise :class:`DocumentNotFound`."""
+    def replace_document(self, kind, name, doc, expected=None):
+        """Replace an existing document; raise :class:`DocumentNotFound`.
+
+        With ``expected`` (the document as the caller read it), a
+        compare-and-swap: ``doc`` is stored only if the stored document
+        still equals ``expected``, atomically across processes and hosts;
+        else :class:`DocumentConflict` is raised and nothing changes.
+        """
+
+    def update_document(self, kind, name, change):
+        """Replace a document by ``change(doc)``, ``doc`` being a copy of
+        the stored one, and return the new document. When another writer
+        changes it meanwhile, ``change`` runs again on the new version, so
+        that no concurrent update is lost (``change`` must not have side
+        effects; what it raises propagates).
+
+        :raises DocumentNotFound:
+        """
+        while True:
+            doc = self.get_document(kind, name)
+            new = change(copy.deepcopy(doc))
+            try:
+                self.replace_document(kind, name, new, expected=doc)
+                return new
+            except DocumentConflict:
+                continue  # another writer won this round: it made progress
 
     @abc.abstractmethod
     def delete_document(self, kind, name):

@@ -43,6 +43,15 @@ class DocumentAlreadyExists(StorageError):
         self.name = name
 
 
+class DocumentConflict(StorageError):
+    """A compare-and-swap lost: the document changed since it was read."""
+
+    def __init__(self, kind, name):
+        super().__init__(f"{kind} {name} changed since it was read")
+        self.kind = kind
+        self.name = name
+
+
 class UnknownDriver(StorageError):
     """No storage driver is installed under the configured name."""
 

@@ -55,8 +55,8 @@ from statsvc.storage import redis_rollup
 from statsvc.storage import rollup
 from statsvc.storage import series
 from statsvc.storage.exceptions import (
-    DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
-    MetricNotFound, StorageUnavailable)
+    DocumentAlreadyExists, DocumentConflict, DocumentNotFound,
+    MetricAlreadyExists, MetricNotFound, StorageUnavailable)
 
 # Returns false for a missing metric, {chunk_ns} when chunk_ns differs from
 # ARGV[1] (metric recreated meanwhile), else {chunk_ns, timespan_ns, last_ts,
@@ -85,9 +85,13 @@ end
 return out
 """
 
-# Replaces field ARGV[1] of hash KEYS[1] by ARGV[2] if it exists; 1 if so.
+# Replaces field ARGV[1] of hash KEYS[1] by ARGV[2] if it exists and, when
+# ARGV[3] is given, still holds ARGV[3]: 1 if replaced, 0 if missing, -1 if
+# it holds something else.
 _REPLACE_SCRIPT = """
-if redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+local current = redis.call('HGET', KEYS[1], ARGV[1])
+if not current then return 0 end
+if ARGV[3] and current ~= ARGV[3] then return -1 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 return 1
 """
@@ -380,10 +384,21 @@ class RedisDriver(base.StorageDriver):
             docs = self._redis.hvals(self._doc_key(kind))
         return [orjson.loads(doc) for doc in docs]
 
-    def replace_document(self, kind, name, doc):
+    def replace_document(self, kind, name, doc, expected=None):
+        args = [name, json.dumps(doc)]
         with self._errors():
+            if expected is not None:
+                # Compared as documents, then swapped only if the text
+                # read is still there: the stored text may be spelled
+                # differently (an older version wrote it).
+                stored = self._redis.hget(self._doc_key(kind), name)
+                if stored is not None and orjson.loads(stored) != expected:
+                    raise DocumentConflict(kind, name)
+                args.append(stored or b"")
             replaced = self._replace_script(keys=[self._doc_key(kind)],
-                                            args=[name, json.dumps(doc)])
+                                            args=args)
+        if replaced == -1:
+            raise DocumentConflict(kind, name)
         if not replaced:
             raise DocumentNotFound(kind, name)
 

@@ -46,8 +46,8 @@ from statsvc.storage import codec
 from statsvc.storage import rollup
 from statsvc.storage import series
 from statsvc.storage.exceptions import (
-    DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
-    MetricNotFound, StorageUnavailable)
+    DocumentAlreadyExists, DocumentConflict, DocumentNotFound,
+    MetricAlreadyExists, MetricNotFound, StorageUnavailable)
 
 # Document fields with an index: what resources are searched and listed
 # by (find_documents). A query must spell the indexed expression exactly
@@ -340,8 +340,14 @@ class SQLiteDriver(base.StorageDriver):
                 docs += [orjson.loads(doc) for doc, in rows]
         return docs
 
-    def replace_document(self, kind, name, doc):
+    def replace_document(self, kind, name, doc, expected=None):
         with self._write() as conn:
+            if expected is not None:
+                row = conn.execute(
+                    "SELECT doc FROM document WHERE kind = ? AND name = ?",
+                    (kind, name)).fetchone()
+                if row is not None and orjson.loads(row[0]) != expected:
+                    raise DocumentConflict(kind, name)
             if not conn.execute(
                     "UPDATE document SET doc = ? WHERE kind = ? AND name = ?",
                     (json.dumps(doc), kind, name)).rowcount:

@@ -56,8 +56,11 @@ def test_parallel_first_writes_keep_every_series_whole(tmp_path):
         for t in threads:
             t.join()
         assert [status for status, _ in results] == [204] * WRITERS, results
-        # The next write of every series, one request.
         every = [name for mine in names for name in mine]
+        status, resource = server.request(
+            "GET", "/v1/resource/prometheus/" + quote("j@i"), headers=AUTH)
+        assert sorted(resource["metrics"]) == sorted(every)
+        # The next write of every series, one request.
         assert post(server, body(every, [3000]))[0] == 204
         status, resource = server.request(
             "GET", "/v1/resource/prometheus/" + quote("j@i"), headers=AUTH)

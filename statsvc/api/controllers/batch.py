@@ -6,8 +6,8 @@ from statsvc.api import access
 from statsvc.api.arguments import boolean
 from statsvc.api.body import read_json
 from statsvc.api.metrics import parse_metric_id
-from statsvc.api.resource_access import (
-    RESOURCE, attach_metrics, get_resource)
+from statsvc.api.resource_access import get_resource
+from statsvc.api.resource_metrics import attach_metrics, save_added
 from statsvc.api.errors import ApiError
 from statsvc.api.measures_input import parse_measures
 from statsvc.api.responses import empty_response
@@ -158,9 +158,10 @@ def _metric_batch(request, wanted, create):
             unknown += [f"{resource['id']}/{n}" for n in missing]
             continue
         if missing:
-            attach_metrics(request, resource, missing)
-            request.storage.replace_document(RESOURCE, resource["id"],
-                                             resource)
+            # A name a concurrent batch gave its own new metric meanwhile
+            # gets the measures of both.
+            resource = save_added(request, resource["id"], attach_metrics(
+                request, resource, missing), keep_theirs=True)
         for name, (_, measures) in by_name.items():
             batch[resource["metrics"][name]] = measures
     if unknown:

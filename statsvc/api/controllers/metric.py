@@ -2,7 +2,7 @@
 import pecan
 from pecan import rest
 
-from statsvc.api import access, listing, policies, resource_access
+from statsvc.api import access, listing, policies, resource_metrics
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.errors import ApiError
@@ -43,7 +43,7 @@ class MetricsController(rest.RestController):
         if attributes["resource_id"] is None:
             metric, policy = create_metric(request, attributes)
         else:
-            metric, policy = resource_access.create_named_metric(
+            metric, policy = resource_metrics.create_named_metric(
                 request, attributes)
         response = json_response(policies.metric_json(
             metric, {} if policy is None else {policy["name"]: policy}),

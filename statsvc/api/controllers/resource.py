@@ -18,8 +18,9 @@ from statsvc.api.controllers.metric import MetricController
 from statsvc.api.controllers.resource_type import get_type
 from statsvc.api.resource_query import query_predicate
 from statsvc.api.resource_access import (
-    RESOURCE, attach_metrics, candidates, check_metric_specs, get_resource,
-    may_see)
+    RESOURCE, candidates, get_resource, may_see)
+from statsvc.api.resource_metrics import (
+    attach_metrics, check_metric_specs, save_added, save_resource)
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.responses import empty_response, json_response, resource_url
 from statsvc.storage import (
@@ -33,6 +34,13 @@ _DEFAULT_SORT = ["revision_start:asc", "started_at:asc"]
 
 def _invalid(error):
     return invalid_input(str(error), getattr(error, "path", []))
+
+
+def _patched(rtype, resource, fields):
+    try:
+        return resources.patched(rtype, resource, fields)
+    except (resources.ResourceError, types.AttributeValueError) as e:
+        raise _invalid(e) from None
 
 
 def _body(request):
@@ -82,8 +90,8 @@ class NamedMetricsController(rest.RestController):
         request = pecan.request
         resource = get_resource(request, self.type_name,
                                 self._resource.resource_id)
-        attach_metrics(request, resource, _body(request))
-        request.storage.replace_document(RESOURCE, resource["id"], resource)
+        resource = save_added(request, resource["id"], attach_metrics(
+            request, resource, _body(request)))
         return json_response(_metrics_json(request, resource))
 
     @pecan.expose()
@@ -160,20 +168,27 @@ class ResourceController(rest.RestController):
         request = pecan.request
         resource = get_resource(request, self.type_name, self.resource_id)
         body = _body(request)
-        try:
-            updated, changed = resources.patched(
-                get_type(request.storage, resource["type"]), resource,
-                {k: v for k, v in body.items() if k != "metrics"}
-                if isinstance(body, dict) else body)
-        except (resources.ResourceError, types.AttributeValueError) as e:
-            raise _invalid(e) from None
+        rtype = get_type(request.storage, resource["type"])
+        fields = {k: v for k, v in body.items() if k != "metrics"} \
+            if isinstance(body, dict) else body
+        updated, changed = _patched(rtype, resource, fields)
         if "metrics" in body:
-            attach_metrics(request, updated, body["metrics"], replace=True)
+            updated["metrics"] = attach_metrics(
+                request, updated, body["metrics"], replace=True).metrics
         if changed:
             resource_history.record(request.storage, resource,
                                     updated["revision_start"])
-        request.storage.replace_document(RESOURCE, updated["id"], updated)
-        return json_response(updated)
+
+        def again(current):
+            # Another request changed the resource meanwhile (its metrics,
+            # most likely): this PATCH applies to what it stored.
+            patched = _patched(rtype, current, fields)[0]
+            if "metrics" in body:
+                patched["metrics"] = updated["metrics"]
+            return patched
+
+        return json_response(save_resource(request.storage, resource,
+                                           updated, again))
 
     @pecan.expose()
     def delete(self):
@@ -229,11 +244,14 @@ class ResourcesController(rest.RestController):
         # Metrics before the resource: a concurrent create of the same id
         # then fails below, leaving metrics no resource names, never a
         # resource naming metrics that do not exist.
-        attach_metrics(request, resource, body.get("metrics", {}))
+        attachment = attach_metrics(request, resource,
+                                    body.get("metrics", {}))
+        resource["metrics"] = attachment.metrics
         try:
             request.storage.create_document(RESOURCE, resource["id"],
                                             resource)
         except DocumentAlreadyExists:
+            attachment.undo(request.storage)
             raise ApiError(409, f"Resource {resource['id']} already exists")
         response = json_response(resource, status=201)
         response.location = resource_url(request, "v1", "resource",

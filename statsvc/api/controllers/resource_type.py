@@ -92,17 +92,28 @@ def _migrate(resource, fills, removed):
 def _migrate_resources(storage, type_name, fills, removed):
     """Give the resources of a changed type, and their past revisions, the
     new attributes and drop the removed ones."""
-    for resource in storage.list_documents(RESOURCE):
-        if resource["type"] == type_name:
-            storage.replace_document(RESOURCE, resource["id"],
-                                     _migrate(resource, fills, removed))
+    def migrated(resource):
+        return _migrate(resource, fills, removed)
+
+    def history(doc):
+        doc["revisions"] = [migrated(r) for r in doc["revisions"]]
+        return doc
+
+    for resource in storage.find_documents(RESOURCE, "type", [type_name]):
+        _update(storage, RESOURCE, resource["id"], migrated)
     for doc in storage.list_documents(resource_history.KIND):
         revisions = doc["revisions"]
         if revisions and revisions[0]["type"] == type_name:
-            doc["revisions"] = [_migrate(r, fills, removed)
-                                for r in revisions]
-            storage.replace_document(resource_history.KIND,
-                                     revisions[0]["id"], doc)
+            _update(storage, resource_history.KIND, revisions[0]["id"],
+                    history)
+
+
+def _update(storage, kind, name, change):
+    """Change a document whatever writers do meanwhile, unless deleted."""
+    try:
+        storage.update_document(kind, name, change)
+    except DocumentNotFound:
+        pass
 
 
 class ResourceTypesController(rest.RestController):

@@ -3,7 +3,9 @@ import threading
 
 import pytest
 
-from statsvc.storage import DocumentAlreadyExists, DocumentNotFound
+from statsvc.storage import (
+    DocumentAlreadyExists, DocumentConflict, DocumentNotFound)
+from tests.unit.storage.helpers import run_writers
 
 
 def test_create_get_list_replace_delete(driver):
@@ -105,3 +107,36 @@ def test_find_documents_by_a_field(driver):
     assert _ids(driver.find_documents("resource", "project_id", {"x"})) == \
         ["r3"]
     assert driver.find_documents("resource", "project_id", set()) == []
+
+
+def test_compare_and_swap_replaces_only_what_was_read(make_driver):
+    first, second = make_driver(), make_driver()
+    first.create_document("k", "a", {"v": 1, "names": {}})
+    read = second.get_document("k", "a")
+    first.replace_document("k", "a", {"v": 2, "names": {}},
+                           expected={"v": 1, "names": {}})
+    with pytest.raises(DocumentConflict) as info:
+        second.replace_document("k", "a", {"v": 3}, expected=read)
+    assert (info.value.kind, info.value.name) == ("k", "a")
+    assert first.get_document("k", "a") == {"v": 2, "names": {}}
+    with pytest.raises(DocumentNotFound):
+        first.replace_document("k", "b", {}, expected={})
+
+
+def _add_names(driver, writer, barrier):
+    barrier.wait()
+    for i in range(20):
+        name = f"w{writer}-{i}"
+        driver.update_document(
+            "resource", "r", lambda doc: {**doc, "metrics": {
+                **doc["metrics"], name: writer}})
+
+
+def test_concurrent_updates_of_one_document_all_survive(driver):
+    # Processes, as uwsgi workers: each adds its own names to one document
+    # read-modify-write; a plain replace would drop other writers' names.
+    driver.create_document("resource", "r", {"metrics": {}})
+    assert run_writers(_add_names, (driver,), 4) == [0] * 4
+    names = driver.get_document("resource", "r")["metrics"]
+    assert sorted(names) == sorted(f"w{w}-{i}" for w in range(4)
+                                   for i in range(20))
