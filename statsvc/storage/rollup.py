@@ -236,10 +236,10 @@ def read(blobs, method, start=None, stop=None):
     (in time order), buckets starting in ``[start, stop)``."""
     ts, values = [_NO_BUCKETS], [np.empty(0)]
     for blob in blobs:
-        methods, chunk_ts, chunk_values = unpack(blob)
-        if method in methods:
-            ts.append(chunk_ts)
-            values.append(chunk_values[methods.index(method)])
+        found = unpack_method(blob, method)
+        if found is not None:
+            ts.append(found[0])
+            values.append(found[1])
     ts, values = np.concatenate(ts), np.concatenate(values)
     lo = 0 if start is None else np.searchsorted(ts, start)
     hi = len(ts) if stop is None else np.searchsorted(ts, stop)
@@ -255,16 +255,20 @@ def trimmed(blob, oldest):
 
 def pack(methods, ts, values, compress):
     """One blob of a chunk's buckets ``ts`` and ``values`` (a row per
-    method): the method names, then one frame (:mod:`.codec`) whose
-    records are the buckets once per method, so that a chunk costs one
-    compression however many methods it keeps."""
-    out = [_COUNT.pack(len(methods))]
-    for method in methods:
-        name = method.encode()
-        out += [_COUNT.pack(len(name)), name]
-    records = np.empty(values.size, dtype=series.RECORD)
-    records["t"], records["v"] = np.tile(ts, len(methods)), values.ravel()
-    return b"".join(out) + codec.encode(records, compress=compress)
+    method).
+
+    A chunk still changing (not ``compress``) is the method names, then
+    one raw frame (:mod:`.codec`) whose records are the buckets once per
+    method: quick to rewrite whole at each write. A complete chunk is
+    compressed once, a frame per method after a table of their sizes, so
+    that a query of one method decodes only its frame.
+    """
+    names = _names(methods)
+    if not compress:
+        return names + _frame(ts, values.ravel(), compress)
+    frames = [_frame(ts, row, compress) for row in values]
+    return b"".join([_PER_METHOD, names,
+                     *(_SIZE.pack(len(f)) for f in frames), *frames])
 
 
 def unpack(blob):
@@ -272,19 +276,92 @@ def unpack(blob):
 
     :raises codec.CorruptData: if ``blob`` is not one.
     """
+    methods, frames = _parse(blob)
+    if isinstance(frames, list):
+        columns = [_records(frame, 1) for frame in frames]
+        ts = columns[0][0]
+        if any(not np.array_equal(t, ts) for t, _ in columns):
+            raise codec.CorruptData("bad archive chunk: methods disagree")
+        return methods, ts, np.array([v[0] for _, v in columns])
+    ts, values = _records(frames, len(methods))
+    return methods, ts, values
+
+
+def unpack_method(blob, method):
+    """``(ts, values)`` of one method of a :func:`pack` blob, decoding no
+    more than it needs; ``None`` if the chunk does not keep ``method``.
+
+    :raises codec.CorruptData: if ``blob`` is not one.
+    """
+    methods, frames = _parse(blob)
+    if method not in methods:
+        return None
+    at = methods.index(method)
+    if isinstance(frames, list):
+        ts, values = _records(frames[at], 1)
+        return ts, values[0]
+    ts, values = _records(frames, len(methods))
+    return ts, values[at]
+
+
+# A chunk whose frames are per method starts with zero where the other
+# layout counts its methods (at least one).
+_PER_METHOD = b"\x00\x00"
+_SIZE = struct.Struct("<I")
+
+
+def _names(methods):
+    out = [_COUNT.pack(len(methods))]
+    for method in methods:
+        name = method.encode()
+        out += [_COUNT.pack(len(name)), name]
+    return b"".join(out)
+
+
+def _frame(ts, values, compress):
+    """A frame of ``values``, rows of ``len(ts)`` buckets made flat, each
+    row stamped with ``ts``."""
+    records = np.empty(values.size, dtype=series.RECORD)
+    records["t"] = np.tile(ts, values.size // len(ts)) if len(ts) else ts
+    records["v"] = values
+    return codec.encode(records, compress=compress)
+
+
+def _parse(blob):
+    """``(methods, frames)``: the frame of every method's records, or the
+    list of each method's frame."""
     view = memoryview(blob)
     try:
-        count, = _COUNT.unpack_from(view)
-        at, methods = _COUNT.size, []
+        per_method = view[:2] == _PER_METHOD
+        at = 2 if per_method else 0
+        count, = _COUNT.unpack_from(view, at)
+        at, methods = at + _COUNT.size, []
         for _ in range(count):
             size, = _COUNT.unpack_from(view, at)
             methods.append(bytes(view[at + 2:at + 2 + size]).decode())
             at += 2 + size
+        if not count:
+            raise codec.CorruptData("bad archive chunk: no method")
+        if not per_method:
+            return methods, view[at:]
+        sizes = struct.unpack_from(f"<{count}I", view, at)
+        at += count * _SIZE.size
+        frames = []
+        for size in sizes:
+            frames.append(view[at:at + size])
+            at += size
+        if at != len(view):
+            raise codec.CorruptData("bad archive chunk: frame sizes")
+        return methods, frames
     except (struct.error, UnicodeDecodeError) as exc:
         raise codec.CorruptData(f"bad archive chunk: {exc}") from None
-    records = codec.decode(view[at:])
-    if not count or len(records) % count:
+
+
+def _records(frame, count):
+    """The buckets and ``count`` rows of values of a frame holding the
+    buckets once per row."""
+    records = codec.decode(frame)
+    if len(records) % count:
         raise codec.CorruptData("bad archive chunk: uneven methods")
     n = len(records) // count
-    return methods, records["t"][:n].copy(), \
-        records["v"].reshape(count, n).copy()
+    return records["t"][:n].copy(), records["v"].reshape(count, n).copy()
