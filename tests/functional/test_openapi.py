@@ -4,7 +4,7 @@ import uuid
 from pecan import rest
 
 from statsvc.api.controllers.root import RootController
-from statsvc.api.openapi import DOCUMENT
+from statsvc.api.openapi.document import DOCUMENT
 
 _REST_METHODS = {"get_all": "get", "get_one": "get", "post": "post",
                  "put": "put", "delete": "delete", "patch": "patch"}

@@ -7,8 +7,10 @@ import pecan
 from pecan import rest
 
 from statsvc.aggregates import InvalidOperations, grid, tree
-from statsvc.api import access, aggregates_input, aggregates_series, policies
-from statsvc.api import aggregates_resources
+from statsvc.api import access, policies
+from statsvc.api.aggregates import parsing as aggregates_parsing
+from statsvc.api.aggregates import resources as aggregates_resources
+from statsvc.api.aggregates import series as aggregates_series
 from statsvc.api import serialize
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError
@@ -67,7 +69,7 @@ def compute(request, node, references, options):
             # A second or two of numpy at most.
             max_work=WORK_PER_POINT * max_points)
     except InvalidOperations as e:
-        raise aggregates_input.invalid_operations(e) from None
+        raise aggregates_parsing.invalid_operations(e) from None
 
 
 def _fragment(groups):
@@ -102,9 +104,9 @@ class AggregatesController(rest.RestController):
     @pecan.expose()
     def post(self):
         request = pecan.request
-        options = aggregates_input.parse_query(request.GET)
+        options = aggregates_parsing.parse_query(request.GET)
         body = read_json(request, request.conf.getint("api", "max_body_size"))
-        node, body = aggregates_input.parse_body(body, request.conf)
+        node, body = aggregates_parsing.parse_body(body, request.conf)
         keys = tree.references(node)
 
         def measures(references):

@@ -6,8 +6,8 @@ from statsvc.api import access
 from statsvc.api.arguments import boolean
 from statsvc.api.body import read_json
 from statsvc.api.metrics import parse_metric_id
-from statsvc.api.resource_access import get_resource
-from statsvc.api.resource_metrics import attach_metrics, save_added
+from statsvc.api.resources.access import get_resource
+from statsvc.api.resources.metrics import attach_metrics, save_added
 from statsvc.api.errors import ApiError
 from statsvc.api.measures_input import parse_measures
 from statsvc.api.responses import empty_response

@@ -16,7 +16,7 @@ import webob.exc
 
 from statsvc.api import policies
 from statsvc.api.errors import ApiError
-from statsvc.api.ingest_store import ensure_type, store
+from statsvc.api.ingest.store import ensure_type, store
 from statsvc.api.raw_body import read_raw
 from statsvc.api.responses import empty_response
 from statsvc.ingest import line_protocol, mapping

@@ -2,7 +2,8 @@
 import pecan
 from pecan import rest
 
-from statsvc.api import access, listing, policies, resource_metrics
+from statsvc.api import access, listing, policies
+from statsvc.api.resources import metrics as resource_metrics
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.errors import ApiError

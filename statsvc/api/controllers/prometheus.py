@@ -4,7 +4,7 @@ import pecan
 from pecan import rest
 
 from statsvc.api.errors import ApiError
-from statsvc.api.ingest_store import ensure_type, store
+from statsvc.api.ingest.store import ensure_type, store
 from statsvc.api.raw_body import read_raw
 from statsvc.api.responses import empty_response
 from statsvc.ingest import mapping, remote_write

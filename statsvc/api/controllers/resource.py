@@ -10,16 +10,17 @@ from pecan import rest
 
 from statsvc import resource_type as types
 from statsvc import resources, search
-from statsvc.api import listing, policies, resource_history
+from statsvc.api import listing, policies
+from statsvc.api.resources import history as resource_history
 from statsvc.api.arguments import boolean as _boolean
 from statsvc.api.body import read_json
 from statsvc.api.controllers.measures import MeasuresController
 from statsvc.api.controllers.metric import MetricController
 from statsvc.api.controllers.resource_type import get_type
-from statsvc.api.resource_query import query_predicate
-from statsvc.api.resource_access import (
+from statsvc.api.resources.query import query_predicate
+from statsvc.api.resources.access import (
     RESOURCE, candidates, get_resource, may_see)
-from statsvc.api.resource_metrics import (
+from statsvc.api.resources.metrics import (
     attach_metrics, check_metric_specs, save_added, save_resource)
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.responses import empty_response, json_response, resource_url

@@ -3,10 +3,11 @@ import pecan
 from pecan import rest
 
 from statsvc import resource_type as types
-from statsvc.api import policies, resource_history
+from statsvc.api import policies
+from statsvc.api.resources import history as resource_history
 from statsvc.api.body import read_json
 from statsvc.api.errors import ApiError, invalid_input
-from statsvc.api.resource_access import RESOURCE
+from statsvc.api.resources.access import RESOURCE
 from statsvc.api.responses import empty_response, json_response, resource_url
 from statsvc.storage import DocumentAlreadyExists, DocumentNotFound
 

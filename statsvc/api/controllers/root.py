@@ -16,7 +16,7 @@ from statsvc.api.controllers.resource_type import ResourceTypesController
 from statsvc.api.controllers.search import SearchController
 from statsvc.api.controllers.status import StatusController
 from statsvc.api.controllers.telemetry import MetricsController as Telemetry
-from statsvc.api.openapi import DOCUMENT
+from statsvc.api.openapi.document import DOCUMENT
 from statsvc.api.responses import json_response
 from statsvc.console.controller import ConsoleController
 

@@ -1,5 +1,5 @@
 """``POST /v1/search/resource/<type>``: resources selected by a query
-(:mod:`statsvc.api.resource_query`); ``/v1/search/metric`` lives in
+(:mod:`statsvc.api.resources.query`); ``/v1/search/metric`` lives in
 :mod:`.metric_search`."""
 import pecan
 from pecan import rest
@@ -7,7 +7,7 @@ from pecan import rest
 from statsvc.api.controllers.metric_search import MetricSearchController
 from statsvc.api.controllers.resource import list_resources
 from statsvc.api.controllers.resource_type import get_type
-from statsvc.api.resource_query import query_predicate
+from statsvc.api.resources.query import query_predicate
 
 
 class ResourceSearchController(rest.RestController):

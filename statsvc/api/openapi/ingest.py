@@ -1,7 +1,7 @@
 """The OpenAPI paths of the ingest protocols (InfluxDB line protocol,
 Prometheus remote_write) and of the service's own metrics for Prometheus,
-merged into :data:`statsvc.api.openapi.DOCUMENT`."""
-from statsvc.api import openapi_parts as parts
+merged into :data:`statsvc.api.openapi.document.DOCUMENT`."""
+from statsvc.api.openapi import parts
 from statsvc.ingest.line_protocol import PRECISIONS
 
 _NO_CONTENT = {"description": "Stored"}

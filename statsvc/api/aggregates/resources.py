@@ -6,11 +6,11 @@ import fnmatch
 import itertools
 
 from statsvc.api import access, policies
-from statsvc.api.aggregates_series import Reference
+from statsvc.api.aggregates.series import Reference
 from statsvc.api.controllers.resource_type import get_type
 from statsvc.api.errors import ApiError
-from statsvc.api.resource_access import candidates, may_see
-from statsvc.api.resource_query import predicate_for
+from statsvc.api.resources.access import candidates, may_see
+from statsvc.api.resources.query import predicate_for
 from statsvc.storage import MetricNotFound
 
 # Attributes every resource has, which groupby may name.

@@ -1,6 +1,6 @@
 """The OpenAPI paths and schemas of resource types and resources, merged
-into :data:`statsvc.api.openapi.DOCUMENT`."""
-from statsvc.api import openapi_parts as parts
+into :data:`statsvc.api.openapi.document.DOCUMENT`."""
+from statsvc.api.openapi import parts
 
 _TYPE = {"name": "resource_type", "in": "path", "required": True,
          "schema": {"type": "string"}}

@@ -12,7 +12,7 @@ that series instead of making another.
 """
 from statsvc.api import policies
 from statsvc.api.metrics import create_metric, validate_new_metric
-from statsvc.api.resource_access import RESOURCE
+from statsvc.api.resources.access import RESOURCE
 from statsvc.storage import (
     DocumentAlreadyExists, DocumentNotFound, MetricNotFound)
 

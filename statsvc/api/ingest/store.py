@@ -5,8 +5,8 @@ from statsvc import resources
 from statsvc.api import access
 from statsvc.api.controllers.resource_type import KIND, get_type
 from statsvc.api.errors import ApiError, invalid_input
-from statsvc.api.ingest_metrics import metric_ids
-from statsvc.api.resource_access import RESOURCE, may_see
+from statsvc.api.ingest.metrics import metric_ids
+from statsvc.api.resources.access import RESOURCE, may_see
 from statsvc.storage import DocumentAlreadyExists, DocumentNotFound
 
 
@@ -35,7 +35,7 @@ def store(request, type_name, series, attributes=None):
 
     A missing resource is created as a ``type_name`` with
     ``attributes[original id]``; a missing metric is created on its
-    resource (:mod:`.ingest_metrics`), its archive policy chosen by the
+    resource (:mod:`.metrics`), its archive policy chosen by the
     rules. 400 over the per-request measure limit, 409 for an id taken by
     another type.
     """

@@ -3,13 +3,15 @@
 ``tests/functional/test_openapi.py`` checks it against the routes the app
 really serves.
 """
-from statsvc.api import openapi_aggregates, openapi_ingest, openapi_resources
+from statsvc.api.openapi import aggregates as openapi_aggregates
+from statsvc.api.openapi import ingest as openapi_ingest
+from statsvc.api.openapi import resources as openapi_resources
 from statsvc.api.listing import FILTERS
-from statsvc.api.openapi_parts import body as _body
-from statsvc.api.openapi_parts import errors as _errors
-from statsvc.api.openapi_parts import json as _json
-from statsvc.api.openapi_parts import query as _query
-from statsvc.api.openapi_parts import ref as _ref
+from statsvc.api.openapi.parts import body as _body
+from statsvc.api.openapi.parts import errors as _errors
+from statsvc.api.openapi.parts import json as _json
+from statsvc.api.openapi.parts import query as _query
+from statsvc.api.openapi.parts import ref as _ref
 
 _METRIC_ID = {"name": "metric_id", "in": "path", "required": True,
               "schema": {"type": "string", "format": "uuid"}}

@@ -11,7 +11,7 @@ so that neither writer's metrics drop out of the document.
 from statsvc.api.errors import ApiError, invalid_input
 from statsvc.api.metrics import (
     create_metric, parse_metric_id, validate_new_metric)
-from statsvc.api.resource_access import RESOURCE, get_resource
+from statsvc.api.resources.access import RESOURCE, get_resource
 from statsvc.resources import ResourceError, resource_uuid
 from statsvc.storage import DocumentConflict, DocumentNotFound, MetricNotFound
 

@@ -1,6 +1,6 @@
 """The OpenAPI path and schemas of ``POST /v1/aggregates``, merged into
-:data:`statsvc.api.openapi.DOCUMENT`."""
-from statsvc.api import openapi_parts as parts
+:data:`statsvc.api.openapi.document.DOCUMENT`."""
+from statsvc.api.openapi import parts
 
 _OPERATIONS = {
     "description": "Gnocchi's operations: a string such as \"(aggregate "

@@ -1,0 +1,2 @@
+"""What the write protocols (InfluxDB, Prometheus) share behind their
+controllers: finding or making the resources and metrics they write."""
