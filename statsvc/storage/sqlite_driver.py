@@ -468,6 +468,8 @@ def _add_to_metric(conn, row, records):
     else:
         _roll_up(conn, key, chunk_ns, roll, records, last_ts, newest)
         oldest = roll.cutoff(newest)
+        if last_ts is not None and oldest == roll.cutoff(last_ts):
+            oldest = None  # expired by an earlier write already
     for chunk, part in series.split_chunks(records, chunk_ns):
         _write_chunk(conn, key, chunk, part)
     conn.execute("UPDATE metric SET last_ts = ? WHERE key = ?", (newest, key))
@@ -494,9 +496,11 @@ def _roll_up(conn, key, chunk_ns, roll, records, last_ts, newest):
             " AND chunk = ?", (key, grain, chunk)).fetchone()
         blobs[grain, chunk] = None if row is None else row[0]
     _put_archives(conn, key, roll.update(raw, records, blobs, newest))
-    for grain, chunk in roll.first_kept_chunks(newest).items():
-        conn.execute("DELETE FROM archive WHERE metric = ? AND grain = ?"
-                     " AND chunk < ?", (key, grain, chunk))
+    kept = roll.first_kept_chunks(newest)
+    if last_ts is not None and kept != roll.first_kept_chunks(last_ts):
+        for grain, chunk in kept.items():
+            conn.execute("DELETE FROM archive WHERE metric = ? AND grain = ?"
+                         " AND chunk < ?", (key, grain, chunk))
 
 
 def _trim_archives(conn, key, roll, newest):
