@@ -4,6 +4,7 @@ import uuid
 from pecan import rest
 
 from statsvc.api.controllers.root import RootController
+from statsvc.api.errors import ApiError
 from statsvc.api.openapi.document import DOCUMENT
 
 _REST_METHODS = {"get_all": "get", "get_one": "get", "post": "post",
@@ -13,6 +14,11 @@ _SAMPLE_ID = str(uuid.UUID(int=0))
 
 def _walk(controller, prefix):
     """Yield ``(path, method)`` for every exposed handler under ``controller``."""
+    # pecan's custom actions: <method>_<action> handles <method> <prefix>/<action>.
+    actions = {f"{method.lower()}_{action}": (action, method.lower())
+               for action, methods in getattr(
+                   controller, "_custom_actions", {}).items()
+               for method in methods}
     for name in dir(controller):
         if name.startswith("_") or isinstance(
                 getattr(type(controller), name, None), property):
@@ -20,7 +26,10 @@ def _walk(controller, prefix):
         attr = getattr(controller, name)
         exposed = getattr(attr, "_pecan", None)
         if callable(attr) and exposed is not None:
-            if name in _REST_METHODS and isinstance(controller,
+            if name in actions:
+                action, method = actions[name]
+                yield f"{prefix}/{action}", method
+            elif name in _REST_METHODS and isinstance(controller,
                                                      rest.RestController):
                 yield prefix or "/", _REST_METHODS[name]
             elif name == "index":
@@ -31,7 +40,11 @@ def _walk(controller, prefix):
                 "statsvc.api.controllers"):
             yield from _walk(attr, f"{prefix}/{name}")
     if "_lookup" in dir(type(controller)):
-        child, _ = controller._lookup(_SAMPLE_ID)
+        try:
+            child, _ = controller._lookup(_SAMPLE_ID)
+        except ApiError:
+            return  # a _lookup that only refuses paths serves none
+
         parameter = getattr(child, "path_parameter", "metric_id")
         yield from _walk(child, prefix + "/{" + parameter + "}")
 

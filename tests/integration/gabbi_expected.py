@@ -6,8 +6,6 @@ so that the list stays exact. None is known to fail on Gnocchi itself (its
 CI runs the files with its own fixture; Gnocchi needs an SQL server, so it
 was not run here the same way).
 """
-AGGREGATION = ("/v1/aggregation (Gnocchi's older cross-metric API, "
-               "superseded by /v1/aggregates) is not implemented")
 STRICT_JSON = ("NaN and infinities are JSON null: statsvc writes strict "
                "JSON, Gnocchi writes NaN and Infinity literals")
 USE_HISTORY = ("use_history=true (groupby over resource revisions) is not "
@@ -23,8 +21,6 @@ RELATIVE = ('relative timestamps ("-5 minutes") are not accepted in '
 JSON_TEXT = ('JSON is compact: the test matches Gnocchi\'s text '
              '(\'"name": "medium"\'), not its JSON')
 
-LINKS = ("/v1 links only to what statsvc serves (no aggregation or "
-         "influxdb)")
 WORDING = ("the error says the same in other words (Gnocchi's webob "
            "texts such as 'The resource could not be found.', "
            "'406 Not Acceptable', or its JSON decoder's message)")
@@ -44,43 +40,12 @@ EXPECTED_FAILURES = {
     },
     'metric': {
         'push measurements to metric before epoch': BEFORE_EPOCH,
-        'get measure unknown aggregates': AGGREGATION,
-        'aggregate measure unknown metric': AGGREGATION,
     },
     'metric-list': {
         'list metrics': OWN_METRICS,
     },
     'metric-timestamp-format': {
         'push measurements to metric with relative timestamp': RELATIVE,
-    },
-    'aggregation': {
-        'get measure aggregates by granularity not float': AGGREGATION,
-        'get measure aggregates with invalid uuids': AGGREGATION,
-        'GET measure aggregates by granularity with refresh for metric 1 and 2': AGGREGATION,
-        'GET measure aggregates by granularity with refresh for metric 3 and 4': AGGREGATION,
-        'POST measure aggregates by granularity with refresh for metric 1 and 2': AGGREGATION,
-        'get measure aggregates by granularity': AGGREGATION,
-        'get measure aggregates by granularity with timestamps': AGGREGATION,
-        'get measure aggregates with invalid aggregation method': AGGREGATION,
-        'get measure aggregates and reaggregate': AGGREGATION,
-        'get measure aggregates and resample': AGGREGATION,
-        'get measure aggregates with fill zero': AGGREGATION,
-        'get measure aggregates with fill null': AGGREGATION,
-        'get measure aggregates with fill all granularities': AGGREGATION,
-        'get measure aggregates with bad fill': AGGREGATION,
-        'get measure aggregates non existing granularity': AGGREGATION,
-        'get measure aggregates by granularity from resources with refresh': AGGREGATION,
-        'get measure aggregates by granularity from resources': AGGREGATION,
-        'get measure aggregates by granularity from resources and resample': AGGREGATION,
-        'get measure aggregates by granularity from resources and bad resample': AGGREGATION,
-        'get measure aggregates by granularity from resources and resample no granularity': AGGREGATION,
-        'get measure aggregates by granularity with timestamps from resources': AGGREGATION,
-        'get measure aggregates by granularity from resources and reaggregate': AGGREGATION,
-        'get measure aggregates from resources with fill zero': AGGREGATION,
-        'get measure aggregates with wrong GET': AGGREGATION,
-        'get measure aggregates with wrong metric_name': AGGREGATION,
-        'get measure aggregates with wrong resource': AGGREGATION,
-        'get measure aggregates with no resource name': AGGREGATION,
     },
     'aggregates-with-metric-ids': {
         'no overlap null': STRICT_JSON,
@@ -91,14 +56,8 @@ EXPECTED_FAILURES = {
         'invalid groupby attribute': GROUPBY_WORDING,
     },
     'resource-aggregation': {
-        'get aggregation with no data': AGGREGATION,
-        'aggregate metric with groupby on project_id with filter': AGGREGATION,
-        'aggregate metric with groupby on project_id': AGGREGATION,
-        'aggregate metric with groupby on project_id and invalid group': AGGREGATION,
-        'aggregate metric with groupby on project_id and user_id': AGGREGATION,
     },
     'resource': {
-        'root of v1': LINKS,
         'generic resource bad accept': WORDING,
         'patch generic with metrics': JSON_TEXT,
         'patch resource no data': WORDING,

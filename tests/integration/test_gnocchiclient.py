@@ -217,3 +217,19 @@ def test_aggregates(gnocchi):
     assert "Unknown metrics" in gnocchi(
         "aggregates", "(metric 8c062a7e-9f9f-4b1c-9996-9d0328512ab7 mean)",
         ok=False)
+    # The older /v1/aggregation, by metric ids and by resource search.
+    maxima = as_json(gnocchi("measures", "aggregation", "-f", "json", "--utc",
+                             "--reaggregation", "max", "-m", *ids))
+    assert [(m["timestamp"][:16], m["value"]) for m in maxima] == [
+        ("2024-01-01T00:00", 5.0), ("2024-01-01T00:01", 11.0)]
+    for name, metric_id in zip("ab", ids):
+        gnocchi("resource", "create", f"host-{name}", "-a",
+                f"project_id:{'p' if name == 'a' else 'q'}", "-m",
+                f"cpu:{metric_id}")
+    groups = as_json(gnocchi(
+        "measures", "aggregation", "-f", "json", "--utc", "-m", "cpu",
+        "--resource-type", "generic", "--query", "id!='none'",
+        "--groupby", "project_id"))
+    assert sorted((g["group"], g["value"]) for g in groups) == [
+        ("project_id: p", 1.0), ("project_id: p", 3.0),
+        ("project_id: q", 5.0), ("project_id: q", 11.0)]

@@ -36,19 +36,37 @@ def select(request, body, groupby):
     except ApiError as e:
         raise ApiError(400, e.description, parameter="resource_type") \
             from None
+    check_groupby(resource_type, groupby)
+    return matching(request, resource_type, predicate_for(
+        request, resource_type, body.get("search", {}), "search"), groupby)
+
+
+def check_groupby(resource_type, groupby):
+    """A 400 naming the ``groupby`` attributes ``resource_type`` lacks."""
     unknown = [a for a in groupby if a not in _COMMON
                and a not in resource_type["attributes"]]
     if unknown:
         raise ApiError(400, f"Invalid groupby attribute(s): "
                             f"{', '.join(unknown)}", parameter="groupby")
-    predicate = predicate_for(request, resource_type, body.get("search", {}),
-                              "search")
-    user = request.user
+
+
+def matching(request, resource_type, predicate, groupby):
+    """The resources of ``resource_type`` the user may see and
+    ``predicate`` selects, sorted as Gnocchi sorts them (by the
+    ``groupby`` attributes, else by ``revision_start``, ``started_at``)."""
+    name, user = resource_type["name"], request.user
     found = [r for r in candidates(request, name, predicate)
              if name in ("generic", r["type"]) and may_see(user, r)
              and predicate(r)]
     keys = groupby or ["revision_start", "started_at"]
     return sorted(found, key=lambda r: [str(r.get(k) or "") for k in keys])
+
+
+def groups(resources, groupby):
+    """``(group, members)`` of sorted ``resources`` by ``groupby``."""
+    for group, members in itertools.groupby(
+            resources, lambda r: tuple((a, r.get(a)) for a in groupby)):
+        yield dict(group), list(members)
 
 
 def _not_found(keys):
@@ -97,14 +115,12 @@ def answer(request, node, keys, body, options, measures):
             raise _not_found(keys) from None
         return _with_details(measures(refs), refs, resources, options)
     results = []
-    for group, members in itertools.groupby(
-            resources, lambda r: tuple((a, r.get(a)) for a in groupby)):
-        members = list(members)
+    for group, members in groups(resources, groupby):
         try:
             refs = references(request, members, keys)
         except NoMetric:
             continue
-        results.append({"group": dict(group), "measures": _with_details(
+        results.append({"group": group, "measures": _with_details(
             measures(refs), refs, members, options)})
     if not results:
         raise _not_found(keys)

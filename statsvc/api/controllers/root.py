@@ -3,6 +3,7 @@ import pecan
 from pecan import rest
 
 from statsvc.api.controllers.aggregates import AggregatesController
+from statsvc.api.controllers.aggregation import AggregationController
 from statsvc.api.controllers.archive_policy import ArchivePoliciesController
 from statsvc.api.controllers.archive_policy_rule import (
     ArchivePolicyRulesController)
@@ -36,6 +37,7 @@ class V1Controller:
 
     metric = MetricsController()
     aggregates = AggregatesController()
+    aggregation = AggregationController()
     archive_policy = ArchivePoliciesController()
     archive_policy_rule = ArchivePolicyRulesController()
     batch = BatchController()
@@ -53,8 +55,9 @@ class V1Controller:
         return json_response({"version": "1.0", "links": [
             {"rel": "self", "href": base}, *(
                 {"rel": name, "href": f"{base}/{name}"}
-                for name in ("aggregates", "archive_policy", "archive_policy_rule",
-                             "batch", "capabilities", "metric", "resource",
+                for name in ("aggregates", "aggregation", "archive_policy",
+                             "archive_policy_rule", "batch", "capabilities",
+                             "influxdb", "metric", "resource",
                              "resource_type", "search", "status"))]})
 
 

@@ -21,6 +21,12 @@ def query(name, schema, description, required=False):
             "schema": schema, "description": description}
 
 
+def path(name):
+    """A path parameter (a string)."""
+    return {"name": name, "in": "path", "required": True,
+            "schema": {"type": "string"}}
+
+
 def errors(*codes):
     """Error responses: ``codes`` and the 401 of every secured operation."""
     return {str(code): _ERROR for code in (401, *codes)}
