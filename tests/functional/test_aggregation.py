@@ -1,20 +1,16 @@
 """Gnocchi's older /v1/aggregation through the real app: values checked
 against numpy over the points pushed, and its errors. (Gnocchi's own gabbi
 files for it run in tests/integration/test_gnocchi_gabbits.py.)"""
-import base64
 import urllib.parse
 import uuid
 
 import numpy as np
 import pytest
 
+from tests.functional.test_aggregates import user
+
 MINUTE = 60
 T0 = 1_700_000_040  # a whole minute
-
-
-def user(name):
-    token = base64.b64encode(f"{name}:".encode()).decode()
-    return {"Authorization": f"Basic {token}"}
 
 
 @pytest.fixture

@@ -49,10 +49,7 @@ def granularities(references, granularity):
                 "cause": "Metrics with unknown aggregation",
                 "detail": [[ref.metric["id"], ref.aggregation]]})
     if granularity is None:
-        counts = collections.Counter(
-            item["granularity"] for ref in references
-            for item in ref.policy["definition"])
-        common = [g for g, n in counts.items() if n == len(references)]
+        common = shared_granularities(references)
         if not common:
             raise _cannot_aggregate("No granularity match", [
                 [ref.name, ref.aggregation] for ref in references])
@@ -65,6 +62,14 @@ def granularities(references, granularity):
     if missing:
         raise _cannot_aggregate("Granularities are missing", missing)
     return [granularity]
+
+
+def shared_granularities(references):
+    """The granularities the policies of all ``references`` have."""
+    counts = collections.Counter(
+        item["granularity"] for ref in references
+        for item in ref.policy["definition"])
+    return [g for g, n in counts.items() if n == len(references)]
 
 
 def read(references, grains, start, stop, max_points):

@@ -11,8 +11,6 @@ AGGREGATION RESAMPLE] (metric (ID AGGREGATION) ...)))``, computed by the
 same engine; a single metric is answered as it is stored (resampled if
 asked), without reaggregation.
 """
-import collections
-
 import orjson
 import pecan
 from pecan import rest
@@ -21,7 +19,7 @@ from statsvc.aggregates import InvalidOperations, grid, tree
 from statsvc.api import access, policies, serialize
 from statsvc.api.aggregates import parsing
 from statsvc.api.aggregates import resources as aggregates_resources
-from statsvc.api.aggregates.series import Reference
+from statsvc.api.aggregates.series import Reference, shared_granularities
 from statsvc.api.arguments import boolean
 from statsvc.api.body import read_json
 from statsvc.api.controllers.aggregates import compute
@@ -73,10 +71,7 @@ def _granularities(references, granularity):
                            metric=ref.metric["id"])
     grains = [granularity]
     if granularity is None:
-        counts = collections.Counter(
-            item["granularity"] for ref in references
-            for item in ref.policy["definition"])
-        grains = [g for g, n in counts.items() if n == len(references)]
+        grains = shared_granularities(references)
         if not grains:
             raise ApiError(400, {
                 "cause": "Metrics cannot be aggregated",
