@@ -5,7 +5,7 @@ import datetime
 
 import numpy as np
 
-from statsvc.statistics import Series, Statistic, clean
+from statsvc.statistics import ParameterError, Series, Statistic, clean
 from statsvc_plugins._window import (
     WINDOW_GAPS, check_window_parameters, min_points_parameter, window_ns,
     window_parameter)
@@ -71,6 +71,23 @@ class RangeStatistic(Statistic):
         """The result of each window ``[first[k], last[k]]`` (inclusive
         indices into the gap-free ``timestamps`` and ``values``; each
         window holds at least :attr:`fewest` points)."""
+
+
+#: Most points visited over all windows of one query by the statistics that
+#: visit each window's points anew (O(points) per window): large windows
+#: over many points are refused rather than left to run for minutes
+#: (10**9 is about a second or two).
+MAX_WORK = 10 ** 9
+
+
+def check_work(first, last):
+    """Raise a :class:`ParameterError` naming ``window`` when the windows
+    ``[first[k], last[k]]`` hold more than :data:`MAX_WORK` points."""
+    work = int(np.sum(last - first)) + len(last)
+    if work > MAX_WORK:
+        raise ParameterError("window", f"{work} points over all windows, more"
+                                       f" than {MAX_WORK}: narrow the window"
+                                       f" or the range read")
 
 
 def running_count(flags):

@@ -5,25 +5,16 @@ import math
 import numpy as np
 
 from statsvc.native import import_extension
-from statsvc.statistics import Parameter, ParameterError
-from statsvc_plugins._ranges import RangeStatistic, range_parameters
+from statsvc.statistics import Parameter
+from statsvc_plugins._ranges import RangeStatistic, check_work, range_parameters
 
 _regression = import_extension("statsvc_plugins._regression")
-
-#: Most points summed over all windows of one query: the fit is exact
-#: two-pass, O(points) per window, so large windows over many points are
-#: refused rather than left to run for minutes (10**9 is about a second).
-MAX_WORK = 10 ** 9
 
 
 def fit_lines(timestamps, values, first, last, horizon):
     """Slopes per second (``horizon`` NaN) or the lines' values
     ``horizon`` seconds after each window's last point."""
-    work = int(np.sum(last - first)) + len(last)
-    if work > MAX_WORK:
-        raise ParameterError("window", f"{work} points over all windows, more"
-                                       f" than {MAX_WORK}: narrow the window"
-                                       f" or the range read")
+    check_work(first, last)
     out = np.empty(len(last))
     _regression.fit_lines(
         np.ascontiguousarray(timestamps), np.ascontiguousarray(values),
