@@ -14,7 +14,9 @@ of that result (``rel diff``).  ``ewma`` uses
 user writes: rolling count / var(ddof=0), rolling sums of diff flags for
 changes and resets, a diff with resets for irate, and for increase the
 rolling span of the reset-corrected counter (no extrapolation, so its
-``diff`` columns measure PromQL's extrapolation, not an error).  pandas and the raw kernels are benchmark-only
+``diff`` columns measure PromQL's extrapolation, not an error); deriv's
+is pandas' rolling covariance of values and seconds over the seconds'
+rolling variance.  pandas and the raw kernels are benchmark-only
 references.
 
 (This file shadows the stdlib ``statistics`` module when run as a script:
@@ -35,7 +37,7 @@ from scipy import ndimage
 from statsvc.statistics import Series
 from statsvc_plugins import (
     counters, differences, ewma, moving_average, over_time, percentile,
-    resample_fill, zscore)
+    regression, resample_fill, zscore)
 
 
 def _case(plugin, query, pandas_ref, kernel=None, windowed=True):
@@ -69,6 +71,14 @@ def _pandas_increase(s, w):
     lost = s.shift().where(s.diff() < 0, 0.0).cumsum()
     r = (s + lost).rolling(w)
     return r.max() - r.min()
+
+
+def _pandas_deriv(s, t, w):
+    """What a pandas user writes for a least-squares slope per window:
+    the rolling covariance of values and seconds over the seconds'
+    variance (seconds from the first point, to keep them small)."""
+    seconds = pd.Series((t - t[0]) * 1e-9, index=s.index)
+    return s.rolling(w).cov(seconds) / seconds.rolling(w).var()
 
 
 def _grid(t, step):
@@ -143,6 +153,8 @@ def _cases(w):
         "stdvar-over-time": _case(over_time.StdvarOverTime(), {"window": w},
                                   lambda s, x, t: s.rolling(w).var(ddof=0),
                                   lambda x, t: bn.move_var(x, w, ddof=0)),
+        "deriv": _case(regression.Deriv(), {"window": w},
+                       lambda s, x, t: _pandas_deriv(s, t, w)),
         "irate": _case(counters.IRate(), {"window": 2},
                        lambda s, x, t: _pandas_irate(s, t), windowed=False),
     })
@@ -175,6 +187,9 @@ def _duration_cases(w):
         "stdvar-over-time": _case(over_time.StdvarOverTime(), {"window": w},
                                   lambda s, x, t: s.rolling(
                                       w, min_periods=2).var(ddof=0)),
+        "deriv": _case(regression.Deriv(), {"window": w},
+                       lambda s, x, t: _pandas_deriv(s.dropna(), t[
+                           np.isfinite(x)], w)),
         "increase": _case(counters.Increase(), {"window": w},
                           lambda s, x, t: _pandas_increase(s, w)),
         "resample-fill ffill": _case(
