@@ -35,6 +35,7 @@ import scipy
 from scipy import ndimage
 
 from statsvc.statistics import Series
+from timing import medians_ms
 from statsvc_plugins import (
     counters, differences, ewma, moving_average, over_time, percentile,
     regression, resample_fill, zscore)
@@ -220,17 +221,6 @@ def _ours(case, data):
     return lambda: plugin.compute(data, **params)
 
 
-def _medians_ms(functions, repeat):
-    """Median time of each function, run in turns so that load hits all."""
-    times = [[] for _ in functions]
-    for _ in range(repeat):
-        for function, spent in zip(functions, times):
-            began = time.perf_counter()
-            function()
-            spent.append(time.perf_counter() - began)
-    return [float(np.median(spent)) * 1e3 for spent in times]
-
-
 def _diffs(ours, reference):
     """Largest absolute difference, and it over the reference's magnitude."""
     reference = reference[~np.isnan(reference)]
@@ -279,7 +269,7 @@ def main():
                              lambda: case["pandas"](series, values, stamps)]
                 if case["kernel"]:
                     functions.append(lambda: case["kernel"](values, stamps))
-                ours_ms, *refs = _medians_ms(functions, repeat)
+                ours_ms, *refs = medians_ms(functions, repeat)
                 absolute, relative = _diffs(
                     out, case["pandas"](series, values, stamps).to_numpy())
                 _row(name, n, w if case["windowed"] else "-", ours_ms, refs,
@@ -297,7 +287,7 @@ def main():
                     continue
                 ours = _ours(case, data)
                 out = ours().values
-                ours_ms, pandas_ms = _medians_ms(
+                ours_ms, pandas_ms = medians_ms(
                     [ours, lambda: case["pandas"](series, values, stamps)],
                     repeat)
                 reference = case["pandas"](series, values, stamps).to_numpy()

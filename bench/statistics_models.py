@@ -41,6 +41,7 @@ from statsmodels.tsa.holtwinters import ExponentialSmoothing, Holt
 from statsmodels.tsa.seasonal import STL
 
 from statsvc.statistics import Series
+from timing import medians_ms
 from statsvc_plugins import (
     holt_winters, holt_winters_seasonal, mad_outliers, stl)
 
@@ -147,16 +148,6 @@ def _rows(only):
             if not only or row[0].split()[0] in only.split(",")]
 
 
-def _median_ms(functions, repeat):
-    times = [[] for _ in functions]
-    for _ in range(repeat):
-        for function, spent in zip(functions, times):
-            began = time.perf_counter()
-            function()
-            spent.append(time.perf_counter() - began)
-    return [float(np.median(spent)) * 1e3 for spent in times]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
@@ -176,7 +167,7 @@ def main():
             out = out[-1:]
         largest = np.max(np.abs(out - want)) if len(out) == len(want) \
             else float("nan")
-        ours_ms, peer_ms = _median_ms([ours, peer],
+        ours_ms, peer_ms = medians_ms([ours, peer],
                                       args.repeat if n <= 10 ** 5
                                       or name != "mad-outliers" else 1)
         relative = largest / np.max(np.abs(want)) if largest else 0.0
