@@ -1,11 +1,17 @@
 """The smoothing, forecasting and robust statistics through the API."""
+import datetime
+import json
 import math
+import subprocess
+import sys
 
+import numpy as np
 import pytest
 
 from statsvc_plugins.holt_winters import HoltWinters
 from statsvc_plugins.holt_winters_seasonal import HoltWintersSeasonal
 from statsvc_plugins.mad_outliers import MadOutliers
+from statsvc_plugins.resample_fill import ResampleFill
 from statsvc_plugins.stl import StlResidual
 
 START = 1704067200
@@ -84,7 +90,68 @@ def test_capabilities_say_what_each_returns_its_gaps_and_unit(app):
         "parameters"]["alpha"]["help"]
 
 
+def test_a_series_with_gaps_is_resampled_before_the_seasonal_forecast(
+        app, metric):
+    # Hour 30 missing: resample-fill puts it back, so that a season stays
+    # 24 points.
+    points = [{"timestamp": START + 3600 * i, "value": v}
+              for i, v in enumerate(VALUES) if i != 30]
+    app.post_json(f"/v1/metric/{metric}/measures", points, status=202)
+    seasonal = {"season": "24", "horizon": "3", "alpha": "0.3",
+                "beta": "0.05", "gamma": "0.2"}
+    stat = ("resample-fill(step=1h,method=linear),holt-winters-seasonal("
+            + ",".join(f"{k}={v}" for k, v in seasonal.items()) + ")")
+    got = app.get(f"/v1/metric/{metric}/measures", {"stat": stat}).json
+    keep = [i for i in range(96) if i != 30]
+    filled = ResampleFill().run(np.take(STAMPS, keep), np.take(VALUES, keep),
+                                step="1h", method="linear")
+    want = HoltWintersSeasonal().run(*filled, **seasonal)
+    assert [v for *_, v in got] == pytest.approx(want.values.tolist(),
+                                                 rel=1e-12)
+    assert got[0][0] == _iso(START + 3600 * 96)
+
+
+# The app without statsmodels: an import of it fails as if it were not
+# installed; then a GET with stl-residual, one with zscore, and the status.
+WITHOUT_STATSMODELS = """
+import importlib.abc, json, sys, webtest
+from statsvc import config
+from statsvc.api.app import setup_app
+
+class Absent(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] == "statsmodels":
+            raise ModuleNotFoundError(f"No module named {name!r}")
+
+sys.meta_path.insert(0, Absent())
+app = webtest.TestApp(setup_app(config.load(overrides={"storage": {
+    "driver": "sqlite", "data_dir": sys.argv[1]}})))
+metric = app.post_json("/v1/metric", {}).json["id"]
+app.post_json(f"/v1/metric/{metric}/measures", [
+    {"timestamp": 60 * i, "value": i % 7} for i in range(50)])
+out = {}
+for name, query in [("stl", {"stat": "stl-residual", "period": "7"}),
+                    ("zscore", {"stat": "zscore", "window": "5"})]:
+    resp = app.get(f"/v1/metric/{metric}/measures", query, status="*")
+    out[name] = [resp.status_int, resp.json]
+out["status"] = app.get("/v1/status").json["statistics"]
+print(json.dumps(out))
+"""
+
+
+def test_without_statsmodels_stl_residual_says_so_and_the_rest_runs(
+        tmp_path):
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_STATSMODELS, str(tmp_path)],
+        capture_output=True, text=True, check=True)
+    out = json.loads(done.stdout.splitlines()[-1])
+    status, body = out["stl"]
+    assert status == 500
+    assert "pip install 'statsvc[stl]'" in body["description"]
+    assert out["zscore"][0] == 200 and len(out["zscore"][1]) == 46
+    assert list(out["status"]["failed"]) == ["stl-residual"]
+
+
 def _iso(seconds):
-    import datetime
     return datetime.datetime.fromtimestamp(
         seconds, datetime.timezone.utc).isoformat()

@@ -1,9 +1,5 @@
 """mad-outliers against its definition; stl-residual against
-statsmodels' STL, and the plugin without statsmodels."""
-import json
-import subprocess
-import sys
-
+statsmodels' STL (without statsmodels: tests/functional/test_forecasting.py)."""
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -90,30 +86,3 @@ def test_stl_bad_parameters(plugin, query, where):
         plugin("stl-residual").run([1], [1.0], **query)
     assert e.value.parameter == where
 
-
-# Hides statsmodels (an import of it fails as if it were not installed),
-# then loads every statistic as the service does.
-WITHOUT_STATSMODELS = """
-import importlib.abc, json, sys
-
-class Absent(importlib.abc.MetaPathFinder):
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] == "statsmodels":
-            raise ModuleNotFoundError(f"No module named {name!r}")
-
-sys.meta_path.insert(0, Absent())
-from statsvc.api.statistics_registry import StatisticsRegistry
-registry = StatisticsRegistry()
-print(json.dumps({"failed": registry.failed, "loaded": registry.names()}))
-"""
-
-
-def test_without_statsmodels_only_stl_residual_is_unavailable():
-    done = subprocess.run([sys.executable, "-c", WITHOUT_STATSMODELS],
-                          capture_output=True, text=True, check=True)
-    report = json.loads(done.stdout)
-    assert list(report["failed"]) == ["stl-residual"]
-    assert "pip install 'statsvc[stl]'" in report["failed"]["stl-residual"][
-        "error"]
-    assert {"holt-winters", "holt-winters-seasonal", "mad-outliers",
-            "zscore"} <= set(report["loaded"])
