@@ -1,5 +1,6 @@
 """PromQL's ``deriv`` and ``predict_linear``: the least-squares line
-through each window's points (``_regression.c``, exact two-pass)."""
+through each window's points (``_regression.c``: exact two-pass for short
+windows, sliding integer and double-double sums for long ones)."""
 import math
 
 import numpy as np

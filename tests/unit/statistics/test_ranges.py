@@ -3,7 +3,7 @@ import datetime
 import itertools
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
 from tests.unit.statistics import reference
 from tests.unit.statistics.test_durations import WINDOWS
@@ -123,6 +123,41 @@ def test_lines(plugin, name, data, window, min_points, horizon):
         timestamps, values, as_reference(window), max(min_points, 2))
     # Two-pass from exact time differences: rounding only, relative to the
     # window's values over its time span.
+    sizes = [len(points) for _, points in reference.windows(
+        timestamps, values, as_reference(window), 2)]
+    assert sum(sizes) > 32 * len(sizes)  # the sliding path
     assert out.timestamps.tolist() == expected[0]
     assert out.values == pytest.approx(expected[1], rel=1e-9,
                                        abs=1e-9 * scale(values))
+
+
+# test_properties' values without the gaps (a gap is no point to a fit).
+FINITE = st.one_of(st.integers(-10 ** 6, 10 ** 6).map(float),
+                   st.integers(-1000, 1000).map(lambda i: i / 8),
+                   st.sampled_from([0.0, 0.1, 1.0, 1e6, -2.5]))
+
+
+@pytest.mark.parametrize("name", ["deriv", "predict-linear"])
+@settings(SETTINGS, max_examples=20)
+@given(data=st.integers(100, 150).flatmap(
+    lambda size: st.tuples(
+        st.lists(FINITE, min_size=size, max_size=size),
+        st.lists(st.integers(1, 10 ** 12), min_size=size, max_size=size))),
+       window=st.one_of(st.integers(33, 60), st.integers(70, 90).map(
+           lambda steps: datetime.timedelta(seconds=steps * 500))),
+       horizon=st.integers(-3600, 3600))
+def test_long_windows_slide_exactly(plugin, name, data, window, horizon):
+    # Windows of more than 32 points on average slide (integer time sums,
+    # double-double value sums): as exact as the two-pass fit.  Duration
+    # windows of 70-90 mean steps of the series (steps average 500 s).
+    values, steps = data
+    timestamps = list(itertools.accumulate(steps))
+    query = {"window": window, **({"horizon": horizon}
+                                  if name == "predict-linear" else {})}
+    out = plugin(name).run(timestamps, values, **query)
+    found = reference.windows(timestamps, values, as_reference(window), 2)
+    assume(sum(len(points) for _, points in found) > 32 * len(found))
+    line = reference.line(horizon if name == "predict-linear" else None)
+    assert out.timestamps.tolist() == [t for t, _ in found]
+    assert out.values == pytest.approx([line(points) for _, points in found],
+                                       rel=1e-9, abs=1e-9 * scale(values))
