@@ -1,53 +1,95 @@
 /*
  * Median absolute deviation of each window, for the robust outlier flag.
  *
- * The MAD is a median of deviations from the window's own median, so no
- * sliding structure carries from one window to the next: each window is
- * copied and selected twice (Wirth's selection, O(w) on average), which
- * for windows of tens to hundreds of points beats any sorting.
+ * The window is kept sorted as it slides (a binary search and a memmove
+ * for each point in and out: O(w) bytes moved, but at memory speed).  The
+ * median is then its middle, and the deviations from it are two sorted
+ * runs (the points below the median read backwards, those above read
+ * forwards), so their median is the k-th of two sorted runs: a binary
+ * search, O(log w).  Windows that do not slide (an edge moving back) are
+ * sorted anew.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <math.h>
 #include <stdlib.h>
 
-/* Rearrange a[0..n-1] so that a[k] is the k-th smallest, those before it
- * no larger and those after no smaller (Wirth, Algorithms + Data
- * Structures = Programs, 1976). */
-static void select_kth(double *a, Py_ssize_t n, Py_ssize_t k)
+/* Deviation j (0-based, ascending) of the run below the median: the
+ * points a[0 .. p-1] read backwards; and of the run above: a[p ..]. */
+#define BELOW(j) (median - a[p - 1 - (j)])
+#define ABOVE(j) (a[p + (j)] - median)
+
+/* The k-th smallest (0-based) deviation from the median of the sorted
+ * a[0 .. n-1], whose first p points are below the median: how many of
+ * the k + 1 smallest come from below is found by bisection. */
+static double kth_deviation(const double *a, Py_ssize_t n, Py_ssize_t p,
+                            double median, Py_ssize_t k)
 {
-    Py_ssize_t lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double pivot = a[k];
-        Py_ssize_t i = lo, j = hi;
-        do {
-            while (a[i] < pivot) i++;
-            while (pivot < a[j]) j--;
-            if (i <= j) {
-                double swap = a[i];
-                a[i] = a[j];
-                a[j] = swap;
-                i++;
-                j--;
-            }
-        } while (i <= j);
-        if (j < k) lo = i;
-        if (k < i) hi = j;
+    Py_ssize_t lo = k + 1 - (n - p) > 0 ? k + 1 - (n - p) : 0;
+    Py_ssize_t hi = k + 1 < p ? k + 1 : p;
+    while (lo < hi) {  /* the least i with BELOW(i) >= ABOVE(k - i) */
+        Py_ssize_t i = lo + (hi - lo) / 2;
+        if (BELOW(i) < ABOVE(k - i))
+            lo = i + 1;
+        else
+            hi = i;
     }
+    /* lo from below and k + 1 - lo from above: the largest of them */
+    double below = lo > 0 ? BELOW(lo - 1) : -1.0;
+    double above = k - lo >= 0 ? ABOVE(k - lo) : -1.0;
+    return below > above ? below : above;
 }
 
-/* The median of a[0..n-1] (n >= 1), reordering a: the mean of the two
- * middle values for an even n, as statistics.median. */
-static double median(double *a, Py_ssize_t n)
+/* The mean of two values as statistics.median and numpy take it, (a + b)
+ * / 2, unless that overflows. */
+static double halfway(double a, double b)
 {
-    Py_ssize_t k = n / 2;
-    select_kth(a, n, k);
+    double mean = (a + b) / 2;
+    return isinf(mean) ? a / 2 + b / 2 : mean;
+}
+
+/* The median of sorted a[0 .. n-1] (n >= 1), as statistics.median. */
+static double middle(const double *a, Py_ssize_t n)
+{
+    return n % 2 ? a[n / 2] : halfway(a[n / 2 - 1], a[n / 2]);
+}
+
+/* The MAD of the sorted a[0 .. n-1] about its median. */
+static double mad_of_sorted(const double *a, Py_ssize_t n, double median)
+{
+    /* p: the points strictly below the median */
+    Py_ssize_t p = 0, hi = n;
+    while (p < hi) {
+        Py_ssize_t i = p + (hi - p) / 2;
+        if (a[i] < median)
+            p = i + 1;
+        else
+            hi = i;
+    }
+    double upper = kth_deviation(a, n, p, median, n / 2);
     if (n % 2)
-        return a[k];
-    double below = a[0];
-    for (Py_ssize_t i = 1; i < k; i++)
-        if (a[i] > below) below = a[i];
-    return below + (a[k] - below) / 2;
+        return upper;
+    return halfway(kth_deviation(a, n, p, median, n / 2 - 1), upper);
+}
+
+/* Where v goes in the sorted a[0 .. n-1]: the first entry >= v. */
+static Py_ssize_t position(const double *a, Py_ssize_t n, double v)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        Py_ssize_t i = lo + (hi - lo) / 2;
+        if (a[i] < v)
+            lo = i + 1;
+        else
+            hi = i;
+    }
+    return lo;
+}
+
+static int by_value(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
 }
 
 PyDoc_STRVAR(mad_doc,
@@ -91,14 +133,30 @@ static PyObject *py_median_deviations(PyObject *self, PyObject *args)
     }
     const double *v = x.buf;
     double *med = out_median.buf, *mad = out_mad.buf;
+    Py_ssize_t lo = 0, hi = -1, size = 0;  /* scratch: sorted v[lo .. hi] */
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t k = 0; k < m; k++) {
-        Py_ssize_t w = l[k] - f[k] + 1;
-        memcpy(scratch, v + f[k], (size_t)w * sizeof(double));
-        med[k] = median(scratch, w);
-        for (Py_ssize_t i = 0; i < w; i++)
-            scratch[i] = fabs(scratch[i] - med[k]);
-        mad[k] = median(scratch, w);
+        if (f[k] < lo || l[k] < hi || f[k] > hi) {
+            lo = f[k];
+            hi = l[k];
+            size = hi - lo + 1;
+            memcpy(scratch, v + lo, (size_t)size * sizeof(double));
+            qsort(scratch, (size_t)size, sizeof(double), by_value);
+        }
+        /* out first: the scratch never holds more than a window */
+        for (; lo < f[k]; lo++, size--) {
+            Py_ssize_t at = position(scratch, size, v[lo]);
+            memmove(scratch + at, scratch + at + 1,
+                    (size_t)(size - at - 1) * sizeof(double));
+        }
+        for (; hi < l[k]; hi++, size++) {
+            Py_ssize_t at = position(scratch, size, v[hi + 1]);
+            memmove(scratch + at + 1, scratch + at,
+                    (size_t)(size - at) * sizeof(double));
+            scratch[at] = v[hi + 1];
+        }
+        med[k] = middle(scratch, size);
+        mad[k] = mad_of_sorted(scratch, size, med[k]);
     }
     Py_END_ALLOW_THREADS
 done:

@@ -1,11 +1,15 @@
 """mad-outliers against its definition; stl-residual against
 statsmodels' STL (without statsmodels: tests/functional/test_forecasting.py)."""
+import datetime
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 from statsmodels.tsa.seasonal import STL
 
 from statsvc.statistics import ParameterError
+from statsvc_plugins._ranges import window_edges
+from statsvc_plugins.mad_outliers import _robust
 from tests.unit.statistics import reference
 from tests.unit.statistics.test_properties import SETTINGS, series
 from tests.unit.statistics.test_ranges import ANY_WINDOW, as_reference
@@ -44,6 +48,29 @@ def test_mad_outliers_of_a_mostly_flat_window(plugin):
     # MAD 0: any value off the median is an outlier, the median is not.
     out = plugin("mad-outliers").run(range(5), [5.0, 5, 5, 5, 6], window=3)
     assert out.values.tolist() == [0.0, 0.0, 1.0]
+
+
+@SETTINGS
+@given(seed=st.integers(0, 2 ** 32 - 1), size=st.integers(1, 300),
+       window=st.one_of(st.integers(1, 120), st.integers(1, 100).map(
+           lambda s: datetime.timedelta(seconds=s))),
+       ties=st.booleans())
+def test_the_kernel_slides_to_numpys_medians(seed, size, window, ties):
+    # Medians and MADs themselves, bit for bit, as the window slides over
+    # hundreds of points (the flags above only see them through a
+    # threshold): numpy's median, the mean of the middle two for an even
+    # count, as statistics.median.
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.integers(1, 2 * 10 ** 9, size)).astype(np.int64)
+    x = (rng.integers(-3, 4, size).astype(float) if ties
+         else rng.standard_normal(size) * 10.0 ** rng.integers(-3, 6))
+    first, last = (a.astype(np.int64) for a in window_edges(t, window))
+    median, mad = np.empty(len(last)), np.empty(len(last))
+    _robust.median_deviations(x, first, last, median, mad)
+    for k, (f, l) in enumerate(zip(first, last)):
+        inside = x[f:l + 1]
+        assert median[k] == np.median(inside)
+        assert mad[k] == np.median(np.abs(inside - np.median(inside)))
 
 
 def seasonal(n, period, seed):
