@@ -105,7 +105,8 @@ class HoltWintersSeasonal(Statistic):
                    "of the horizon points after the series.")
     unit = "the values' unit"
     gaps = ("dropped first: a season counts valid points (resample first); "
-            "no result for fewer than max(2 season, 10 + season) points")
+            "no result for fewer than max(2 season, 10 + 2 (season // 2)) "
+            "points")
     parameters = (
         Parameter("season", int, min=2, max=MAX_SEASON,
                   help="season length in points"),
