@@ -80,14 +80,21 @@ class RangeStatistic(Statistic):
 MAX_WORK = 10 ** 9
 
 
+def too_much_work(work=None):
+    """The :class:`ParameterError` naming ``window`` for a query whose
+    windows hold ``work`` points (None: more than :data:`MAX_WORK`)."""
+    counted = f"{work} points" if work is not None else "more points"
+    return ParameterError("window", f"{counted} to visit over all windows,"
+                                    f" more than {MAX_WORK}: narrow the"
+                                    f" window or the range read")
+
+
 def check_work(first, last):
-    """Raise a :class:`ParameterError` naming ``window`` when the windows
-    ``[first[k], last[k]]`` hold more than :data:`MAX_WORK` points."""
+    """Raise :func:`too_much_work` when the windows ``[first[k],
+    last[k]]`` hold more than :data:`MAX_WORK` points."""
     work = int(np.sum(last - first)) + len(last)
     if work > MAX_WORK:
-        raise ParameterError("window", f"{work} points over all windows, more"
-                                       f" than {MAX_WORK}: narrow the window"
-                                       f" or the range read")
+        raise too_much_work(work)
 
 
 def running_count(flags):

@@ -146,10 +146,12 @@ static double from_sums(const sums *w, const long long *t, Py_ssize_t l,
 /* The sliding fit of windows first[k] .. last[k], both non-decreasing
  * in k (else a window is fitted two-pass); a window of equal values has
  * slope 0 and its value, as in PromQL. */
-static void slide_lines(const long long *t, const double *x,
-                        const long long *first, const long long *last,
-                        Py_ssize_t m, double horizon, double *out)
+static int slide_lines(const long long *t, const double *x,
+                       const long long *first, const long long *last,
+                       Py_ssize_t m, double horizon, Py_ssize_t budget,
+                       double *out)
 {
+    Py_ssize_t spent = 0;  /* points added, removed or fitted two-pass */
     sums w = {0};
     Py_ssize_t f = 0, l = -1, since = BLOCK, run = 0, widest = 1;
     for (Py_ssize_t k = 0; k < m; k++)
@@ -174,8 +176,9 @@ static void slide_lines(const long long *t, const double *x,
             /* equal values ending at l + 1, counted from f */
             run = run && x[l + 1] == x[l] ? run + 1 : 1;
             slide(&w, t, x, l + 1, 1);
+            spent++;
         }
-        for (; f < first[k]; f++)
+        for (; f < first[k]; f++, spent++)
             slide(&w, t, x, f, -1);
         since++;
         if (run >= w.n) {
@@ -187,30 +190,39 @@ static void slide_lines(const long long *t, const double *x,
             fit(t, x, first[k], last[k], &slope, &at_end);
             out[k] = isnan(horizon) ? slope : at_end + slope * horizon;
             since = BLOCK;
+            spent += last[k] - first[k] + 1;
         } else {
             out[k] = from_sums(&w, t, last[k], horizon);
         }
+        if (spent > budget)
+            return 0;
     }
+    return 1;
 }
 
 PyDoc_STRVAR(fit_lines_doc,
-"fit_lines(timestamps, values, first, last, horizon, out)\n"
+"fit_lines(timestamps, values, first, last, horizon, budget, out) -> bool\n"
 "\n"
 "For each window k, the points first[k] .. last[k] (inclusive, at least\n"
 "2, distinct timestamps), write into out[k] the least-squares slope per\n"
 "second (horizon NaN) or the line's value ``horizon`` seconds after\n"
 "timestamps[last[k]].  timestamps int64 ns and values float64 (no gaps)\n"
 "of one length; first, last (int64) and out (float64) of another.\n"
-"Indices are not checked beyond their range.  Releases the GIL.");
+"Indices are not checked beyond their range.  Return False, out then\n"
+"unfinished, once more than ``budget`` points would be visited (all the\n"
+"windows' points when they are short; else the points slid in and out\n"
+"and those of windows fitted two-pass).  Releases the GIL.");
 
 static PyObject *py_fit_lines(PyObject *self, PyObject *args)
 {
     Py_buffer t, x, first, last, out;
     double horizon;
+    Py_ssize_t budget;
+    int done = 0;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*dw*", &t, &x, &first, &last,
-                          &horizon, &out))
+    if (!PyArg_ParseTuple(args, "y*y*y*y*dnw*", &t, &x, &first, &last,
+                          &horizon, &budget, &out))
         return NULL;
     Py_ssize_t n = x.len / (Py_ssize_t)sizeof(double);
     Py_ssize_t m = out.len / (Py_ssize_t)sizeof(double);
@@ -231,8 +243,10 @@ static PyObject *py_fit_lines(PyObject *self, PyObject *args)
                 work += l[k] - f[k] + 1;
             Py_BEGIN_ALLOW_THREADS
             if (work > SHORT * m) {
-                slide_lines(t.buf, x.buf, f, l, m, horizon, o);
-            } else {
+                done = slide_lines(t.buf, x.buf, f, l, m, horizon, budget,
+                                   o);
+            } else if (work <= budget) {
+                done = 1;
                 for (Py_ssize_t k = 0; k < m; k++) {
                     fit(t.buf, x.buf, f[k], l[k], &slope, &at_end);
                     o[k] = isnan(horizon) ? slope
@@ -249,7 +263,7 @@ static PyObject *py_fit_lines(PyObject *self, PyObject *args)
     PyBuffer_Release(&out);
     if (PyErr_Occurred())
         return NULL;
-    Py_RETURN_NONE;
+    return PyBool_FromLong(done);
 }
 
 static PyMethodDef methods[] = {

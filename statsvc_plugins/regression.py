@@ -7,19 +7,26 @@ import numpy as np
 
 from statsvc.native import import_extension
 from statsvc.statistics import Parameter
-from statsvc_plugins._ranges import RangeStatistic, check_work, range_parameters
+from statsvc_plugins._ranges import (
+    MAX_WORK, RangeStatistic, range_parameters, too_much_work)
 
 _regression = import_extension("statsvc_plugins._regression")
 
 
 def fit_lines(timestamps, values, first, last, horizon):
     """Slopes per second (``horizon`` NaN) or the lines' values
-    ``horizon`` seconds after each window's last point."""
-    check_work(first, last)
+    ``horizon`` seconds after each window's last point.
+
+    The work is bounded by :data:`MAX_WORK` points visited: the windows'
+    points when they are short (two-pass fits), the points slid in and
+    out when they are long (so a long window over many points is fine).
+    """
     out = np.empty(len(last))
-    _regression.fit_lines(
-        np.ascontiguousarray(timestamps), np.ascontiguousarray(values),
-        first.astype(np.int64), last.astype(np.int64), horizon, out)
+    if not _regression.fit_lines(
+            np.ascontiguousarray(timestamps), np.ascontiguousarray(values),
+            first.astype(np.int64), last.astype(np.int64), horizon,
+            MAX_WORK, out):
+        raise too_much_work()
     return out
 
 

@@ -2,9 +2,11 @@
 import datetime
 import itertools
 
+import numpy as np
 import pytest
 from hypothesis import assume, given, settings, strategies as st
 
+from statsvc_plugins.regression import _regression
 from tests.unit.statistics import reference
 from tests.unit.statistics.test_durations import WINDOWS
 from tests.unit.statistics.test_properties import (
@@ -158,3 +160,33 @@ def test_long_windows_slide_exactly(plugin, name, data, window, horizon):
     assert out.timestamps.tolist() == [t for t, _ in found]
     assert out.values == pytest.approx([line(points) for _, points in found],
                                        rel=1e-9, abs=1e-9 * scale(values))
+
+
+def test_a_long_window_over_many_points_slides_within_the_work_bound(
+        plugin):
+    # 300,000 windows of 10,000 points: 3e9 points two-pass, more than the
+    # bound; slid, 600,000 points in and out.
+    n = 310_000
+    stamps = [i * 10 ** 9 for i in range(n)]
+    values = [0.5 * i for i in range(n)]
+    out = plugin("deriv").run(stamps, values, window=10_000)
+    assert len(out.values) == n - 10_000 + 1
+    assert out.values == pytest.approx(0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("huge, budget, done", [
+    (False, 2_000, True),     # slides: 2 x 1,000 points in and out
+    (False, 1_000, False),
+    (True, 10 ** 5, False),   # 1e300 cannot slide: 900 windows two-pass
+    (True, 10 ** 6, True),
+])
+def test_the_kernel_stops_past_its_budget(huge, budget, done):
+    t = np.arange(1000, dtype=np.int64) * 10 ** 9
+    x = np.arange(1000.0) * (1e300 if huge else 1.0)
+    first = np.arange(900, dtype=np.int64)
+    last = first + 100
+    out = np.full(900, np.nan)
+    assert _regression.fit_lines(t, x, first, last, float("nan"), budget,
+                                 out) is done
+    if done:
+        assert out == pytest.approx(1e300 if huge else 1.0, rel=1e-12)
