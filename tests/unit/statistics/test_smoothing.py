@@ -146,3 +146,21 @@ def test_seasonal_bad_parameters(plugin, query, where):
     with pytest.raises(ParameterError) as e:
         plugin("holt-winters-seasonal").run([1], [1.0], **query)
     assert e.value.parameter == where
+
+
+def test_seasonal_fit_is_refused_past_the_work_bound_not_with_factors(
+        plugin):
+    # 600,000 points: the grid's 1,729 runs would visit 1e9 points.
+    n = 600_000
+    stamps = np.arange(n) * 10 ** 9
+    values = np.sin(np.arange(n) * 2 * np.pi / 24)
+    seasonal = plugin("holt-winters-seasonal")
+    with pytest.raises(ParameterError) as e:
+        seasonal.run(stamps, values, season=24, horizon=1)
+    assert e.value.parameter == "alpha"
+    assert "give them" in e.value.message
+    # Given factors (inside the model's stability region: 0.5, 0.1, 0.3
+    # diverges to 1e41 over these points, statsmodels' fit as well).
+    out = seasonal.run(stamps, values, season=24, horizon=1, alpha=0.3,
+                       beta=0.05, gamma=0.2)
+    assert out.values[0] == pytest.approx(0.0, abs=1e-9)
