@@ -6,4 +6,5 @@ setuptools.setup(ext_modules=[
     setuptools.Extension(module, [module.replace(".", "/") + ".c"],
                          libraries=["m"])
     for module in ("statsvc_plugins._quantile", "statsvc_plugins._moments",
-                   "statsvc_plugins._regression", "statsvc.api._triples")])
+                   "statsvc_plugins._regression", "statsvc_plugins._smoothing",
+                   "statsvc_plugins._robust", "statsvc.api._triples")])

@@ -14,7 +14,9 @@ of that result (``rel diff``).  ``ewma`` uses
 user writes: rolling count / var(ddof=0), rolling sums of diff flags for
 changes and resets, a diff with resets for irate, and for increase the
 rolling span of the reset-corrected counter (no extrapolation, so its
-``diff`` columns measure PromQL's extrapolation, not an error).  pandas and the raw kernels are benchmark-only
+``diff`` columns measure PromQL's extrapolation, not an error); deriv's
+is pandas' rolling covariance of values and seconds over the seconds'
+rolling variance.  pandas and the raw kernels are benchmark-only
 references.
 
 (This file shadows the stdlib ``statistics`` module when run as a script:
@@ -33,9 +35,10 @@ import scipy
 from scipy import ndimage
 
 from statsvc.statistics import Series
+from timing import medians_ms
 from statsvc_plugins import (
     counters, differences, ewma, moving_average, over_time, percentile,
-    resample_fill, zscore)
+    regression, resample_fill, zscore)
 
 
 def _case(plugin, query, pandas_ref, kernel=None, windowed=True):
@@ -69,6 +72,14 @@ def _pandas_increase(s, w):
     lost = s.shift().where(s.diff() < 0, 0.0).cumsum()
     r = (s + lost).rolling(w)
     return r.max() - r.min()
+
+
+def _pandas_deriv(s, t, w):
+    """What a pandas user writes for a least-squares slope per window:
+    the rolling covariance of values and seconds over the seconds'
+    variance (seconds from the first point, to keep them small)."""
+    seconds = pd.Series((t - t[0]) * 1e-9, index=s.index)
+    return s.rolling(w).cov(seconds) / seconds.rolling(w).var()
 
 
 def _grid(t, step):
@@ -143,6 +154,8 @@ def _cases(w):
         "stdvar-over-time": _case(over_time.StdvarOverTime(), {"window": w},
                                   lambda s, x, t: s.rolling(w).var(ddof=0),
                                   lambda x, t: bn.move_var(x, w, ddof=0)),
+        "deriv": _case(regression.Deriv(), {"window": w},
+                       lambda s, x, t: _pandas_deriv(s, t, w)),
         "irate": _case(counters.IRate(), {"window": 2},
                        lambda s, x, t: _pandas_irate(s, t), windowed=False),
     })
@@ -175,6 +188,9 @@ def _duration_cases(w):
         "stdvar-over-time": _case(over_time.StdvarOverTime(), {"window": w},
                                   lambda s, x, t: s.rolling(
                                       w, min_periods=2).var(ddof=0)),
+        "deriv": _case(regression.Deriv(), {"window": w},
+                       lambda s, x, t: _pandas_deriv(s.dropna(), t[
+                           np.isfinite(x)], w)),
         "increase": _case(counters.Increase(), {"window": w},
                           lambda s, x, t: _pandas_increase(s, w)),
         "resample-fill ffill": _case(
@@ -203,17 +219,6 @@ def _ours(case, data):
     plugin = case["plugin"]
     params = plugin.validate({k: str(v) for k, v in case["query"].items()})
     return lambda: plugin.compute(data, **params)
-
-
-def _medians_ms(functions, repeat):
-    """Median time of each function, run in turns so that load hits all."""
-    times = [[] for _ in functions]
-    for _ in range(repeat):
-        for function, spent in zip(functions, times):
-            began = time.perf_counter()
-            function()
-            spent.append(time.perf_counter() - began)
-    return [float(np.median(spent)) * 1e3 for spent in times]
 
 
 def _diffs(ours, reference):
@@ -264,7 +269,7 @@ def main():
                              lambda: case["pandas"](series, values, stamps)]
                 if case["kernel"]:
                     functions.append(lambda: case["kernel"](values, stamps))
-                ours_ms, *refs = _medians_ms(functions, repeat)
+                ours_ms, *refs = medians_ms(functions, repeat)
                 absolute, relative = _diffs(
                     out, case["pandas"](series, values, stamps).to_numpy())
                 _row(name, n, w if case["windowed"] else "-", ours_ms, refs,
@@ -282,7 +287,7 @@ def main():
                     continue
                 ours = _ours(case, data)
                 out = ours().values
-                ours_ms, pandas_ms = _medians_ms(
+                ours_ms, pandas_ms = medians_ms(
                     [ours, lambda: case["pandas"](series, values, stamps)],
                     repeat)
                 reference = case["pandas"](series, values, stamps).to_numpy()

@@ -13,7 +13,8 @@ import os
 #: Every compiled module of the project: ``statsvc-api`` imports them all
 #: before it starts uwsgi, so a broken install fails in one line, at once.
 EXTENSIONS = ("statsvc.api._triples", "statsvc_plugins._moments",
-              "statsvc_plugins._quantile", "statsvc_plugins._regression")
+              "statsvc_plugins._quantile", "statsvc_plugins._regression",
+              "statsvc_plugins._smoothing", "statsvc_plugins._robust")
 
 
 class ExtensionMissing(ImportError):

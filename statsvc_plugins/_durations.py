@@ -37,6 +37,6 @@ def moment(timestamps, values, window_ns, min_points, name):
 def quantile(timestamps, values, window_ns, min_points, fraction):
     """The ``fraction`` (0 to 1) quantile, linearly interpolated as
     ``numpy.percentile``: two heaps, O(log w) per point; the minimum (0)
-    and maximum (1) a deque, O(1)."""
+    and maximum (1) a two-stack queue, O(1)."""
     return _run(_quantile.move_quantile_time, timestamps, values, window_ns,
                 fraction, min_points)

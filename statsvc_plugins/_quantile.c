@@ -247,56 +247,50 @@ static Py_ssize_t time_quantile(const long long *t, const double *x,
 }
 
 /*
- * Duration-window minimum or maximum: a monotonic deque of point indices
- * (values decreasing for the maximum), its front the result; fronts leave
- * as the window's left edge passes them.  O(1) per point, amortised: the
- * two-heap kernel's O(log w) is not needed for rank 0 or the last.  The
- * deque is a power-of-two ring that doubles when full.
+ * Duration-window minimum or maximum, as a queue made of two stacks laid
+ * in the array: the window [left, i] is cut at a split point s, the
+ * maxima of [j, s] for each j (suffix[j], built backwards) and a running
+ * maximum of (s, i].  When left passes s, the suffix maxima are rebuilt
+ * over the window, s = i - 1: each point is in one rebuild, so O(1) a
+ * point, and no branch depends on the values (a monotonic deque's pops
+ * mispredict about every other point: it took 1.2-2x the time).
  */
 static Py_ssize_t time_extreme(const long long *t, const double *x,
                                Py_ssize_t n, unsigned long long window,
                                int maximum, Py_ssize_t min_points,
                                long long *out_t, double *out)
 {
-    Py_ssize_t capacity = 64, head = 0, size = 0;
-    Py_ssize_t left = 0, count = 0, written = 0;
-    Py_ssize_t *deque = malloc(capacity * sizeof(Py_ssize_t));
-    if (deque == NULL)
+    double *suffix = malloc((n ? n : 1) * sizeof(double));
+    if (suffix == NULL)
         return -1;
     double sign = maximum ? 1.0 : -1.0;  /* the minimum: -max(-x) */
+    double running = -INFINITY;
+    Py_ssize_t left = 0, split = -1, count = 0, written = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         if (!isfinite(x[i]))
             continue;
         for (; (unsigned long long)t[i] - (unsigned long long)t[left]
                >= window; left++)
             count -= isfinite(x[left]) != 0;
-        while (size && deque[head] < left) {
-            head = (head + 1) & (capacity - 1);
-            size--;
+        if (left > split) {
+            double most = -INFINITY;
+            for (Py_ssize_t j = i - 1; j >= left; j--) {
+                double v = sign * x[j];
+                most = isfinite(v) && v > most ? v : most;
+                suffix[j] = most;
+            }
+            split = i - 1;
+            running = -INFINITY;
         }
         double v = sign * x[i];
-        while (size && sign * x[deque[(head + size - 1) & (capacity - 1)]] <= v)
-            size--;
-        if (size == capacity) {
-            Py_ssize_t *bigger = malloc(2 * capacity * sizeof(Py_ssize_t));
-            if (bigger == NULL) {
-                free(deque);
-                return -1;
-            }
-            for (Py_ssize_t j = 0; j < size; j++)
-                bigger[j] = deque[(head + j) & (capacity - 1)];
-            free(deque);
-            deque = bigger;
-            head = 0;
-            capacity *= 2;
-        }
-        deque[(head + size++) & (capacity - 1)] = i;
+        running = v > running ? v : running;
+        double before = left <= split ? suffix[left] : -INFINITY;
         if (++count >= min_points) {
             out_t[written] = t[i];
-            out[written++] = x[deque[head]];
+            out[written++] = sign * (before > running ? before : running);
         }
     }
-    free(deque);
+    free(suffix);
     return written;
 }
 
@@ -355,7 +349,7 @@ PyDoc_STRVAR(move_quantile_time_doc,
 "``timestamps`` (int64 ns, ascending) and ``values`` (float64) are\n"
 "C-contiguous buffers of one length, the outputs writable ones as long,\n"
 "``window`` > 0 ns, ``0 <= quantile <= 1``: 0 and 1, the minimum and\n"
-"maximum, take a monotonic deque, O(1) per point, instead of the heaps'\n"
+"maximum, take a two-stack queue, O(1) per point, instead of the heaps'\n"
 "O(log w).  Releases the GIL.");
 
 static PyObject *py_move_quantile_time(PyObject *self, PyObject *args)

@@ -5,7 +5,7 @@ import datetime
 
 import numpy as np
 
-from statsvc.statistics import Series, Statistic, clean
+from statsvc.statistics import ParameterError, Series, Statistic, clean
 from statsvc_plugins._window import (
     WINDOW_GAPS, check_window_parameters, min_points_parameter, window_ns,
     window_parameter)
@@ -71,6 +71,30 @@ class RangeStatistic(Statistic):
         """The result of each window ``[first[k], last[k]]`` (inclusive
         indices into the gap-free ``timestamps`` and ``values``; each
         window holds at least :attr:`fewest` points)."""
+
+
+#: Most points visited over all windows of one query by the statistics that
+#: visit each window's points anew (O(points) per window): large windows
+#: over many points are refused rather than left to run for minutes
+#: (10**9 is about a second or two).
+MAX_WORK = 10 ** 9
+
+
+def too_much_work(work=None):
+    """The :class:`ParameterError` naming ``window`` for a query whose
+    windows hold ``work`` points (None: more than :data:`MAX_WORK`)."""
+    counted = f"{work} points" if work is not None else "more points"
+    return ParameterError("window", f"{counted} to visit over all windows,"
+                                    f" more than {MAX_WORK}: narrow the"
+                                    f" window or the range read")
+
+
+def check_work(first, last):
+    """Raise :func:`too_much_work` when the windows ``[first[k],
+    last[k]]`` hold more than :data:`MAX_WORK` points."""
+    work = int(np.sum(last - first)) + len(last)
+    if work > MAX_WORK:
+        raise too_much_work(work)
 
 
 def running_count(flags):

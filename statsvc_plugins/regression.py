@@ -1,33 +1,32 @@
 """PromQL's ``deriv`` and ``predict_linear``: the least-squares line
-through each window's points (``_regression.c``, exact two-pass)."""
+through each window's points (``_regression.c``: exact two-pass for short
+windows, sliding integer and double-double sums for long ones)."""
 import math
 
 import numpy as np
 
 from statsvc.native import import_extension
-from statsvc.statistics import Parameter, ParameterError
-from statsvc_plugins._ranges import RangeStatistic, range_parameters
+from statsvc.statistics import Parameter
+from statsvc_plugins._ranges import (
+    MAX_WORK, RangeStatistic, range_parameters, too_much_work)
 
 _regression = import_extension("statsvc_plugins._regression")
-
-#: Most points summed over all windows of one query: the fit is exact
-#: two-pass, O(points) per window, so large windows over many points are
-#: refused rather than left to run for minutes (10**9 is about a second).
-MAX_WORK = 10 ** 9
 
 
 def fit_lines(timestamps, values, first, last, horizon):
     """Slopes per second (``horizon`` NaN) or the lines' values
-    ``horizon`` seconds after each window's last point."""
-    work = int(np.sum(last - first)) + len(last)
-    if work > MAX_WORK:
-        raise ParameterError("window", f"{work} points over all windows, more"
-                                       f" than {MAX_WORK}: narrow the window"
-                                       f" or the range read")
+    ``horizon`` seconds after each window's last point.
+
+    The work is bounded by :data:`MAX_WORK` points visited: the windows'
+    points when they are short (two-pass fits), the points slid in and
+    out when they are long (so a long window over many points is fine).
+    """
     out = np.empty(len(last))
-    _regression.fit_lines(
-        np.ascontiguousarray(timestamps), np.ascontiguousarray(values),
-        first.astype(np.int64), last.astype(np.int64), horizon, out)
+    if not _regression.fit_lines(
+            np.ascontiguousarray(timestamps), np.ascontiguousarray(values),
+            first.astype(np.int64), last.astype(np.int64), horizon,
+            MAX_WORK, out):
+        raise too_much_work()
     return out
 
 

@@ -198,3 +198,37 @@ def line(horizon=None):
             return float(slope)
         return float(mx - slope * mu + slope * Fraction(horizon))
     return function
+
+
+def holt_winters(sf, tf):
+    """Prometheus' funcHoltWinters (promql/functions.go, v2.x), line for
+    line, on a window's points."""
+    def calc_trend_value(i, s0, s1, b):
+        if i == 0:
+            return b
+        x = tf * (s1 - s0)
+        y = (1 - tf) * b
+        return x + y
+
+    def function(points):
+        samples = [v for _, v in points]
+        s0, s1 = 0.0, samples[0]
+        b = samples[1] - samples[0]
+        for i in range(1, len(samples)):
+            x = sf * samples[i]
+            b = calc_trend_value(i - 1, s0, s1, b)
+            y = (1 - sf) * (s1 + b)
+            s0, s1 = s1, x + y
+        return s1
+    return function
+
+
+def mad_outlier(threshold):
+    """1.0 where the window's last value is more than ``threshold`` scaled
+    MADs from the window's median, from the definitions."""
+    def function(points):
+        window = [v for _, v in points]
+        middle = statistics.median(window)
+        mad = statistics.median([abs(v - middle) for v in window])
+        return float(abs(window[-1] - middle) > threshold * 1.4826 * mad)
+    return function

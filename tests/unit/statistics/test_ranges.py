@@ -2,9 +2,11 @@
 import datetime
 import itertools
 
+import numpy as np
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import assume, given, settings, strategies as st
 
+from statsvc_plugins.regression import _regression
 from tests.unit.statistics import reference
 from tests.unit.statistics.test_durations import WINDOWS
 from tests.unit.statistics.test_properties import (
@@ -126,3 +128,65 @@ def test_lines(plugin, name, data, window, min_points, horizon):
     assert out.timestamps.tolist() == expected[0]
     assert out.values == pytest.approx(expected[1], rel=1e-9,
                                        abs=1e-9 * scale(values))
+
+
+# test_properties' values without the gaps (a gap is no point to a fit).
+FINITE = st.one_of(st.integers(-10 ** 6, 10 ** 6).map(float),
+                   st.integers(-1000, 1000).map(lambda i: i / 8),
+                   st.sampled_from([0.0, 0.1, 1.0, 1e6, -2.5]))
+
+
+@pytest.mark.parametrize("name", ["deriv", "predict-linear"])
+@settings(SETTINGS, max_examples=20)
+@given(data=st.integers(100, 150).flatmap(
+    lambda size: st.tuples(
+        st.lists(FINITE, min_size=size, max_size=size),
+        st.lists(st.integers(1, 10 ** 12), min_size=size, max_size=size))),
+       window=st.one_of(st.integers(33, 60), st.integers(70, 90).map(
+           lambda steps: datetime.timedelta(seconds=steps * 500))),
+       horizon=st.integers(-3600, 3600))
+def test_long_windows_slide_exactly(plugin, name, data, window, horizon):
+    # Windows of more than 32 points on average slide (integer time sums,
+    # double-double value sums): as exact as the two-pass fit.  Duration
+    # windows of 70-90 mean steps of the series (steps average 500 s).
+    values, steps = data
+    timestamps = list(itertools.accumulate(steps))
+    query = {"window": window, **({"horizon": horizon}
+                                  if name == "predict-linear" else {})}
+    out = plugin(name).run(timestamps, values, **query)
+    found = reference.windows(timestamps, values, as_reference(window), 2)
+    assume(sum(len(points) for _, points in found) > 32 * len(found))
+    line = reference.line(horizon if name == "predict-linear" else None)
+    assert out.timestamps.tolist() == [t for t, _ in found]
+    assert out.values == pytest.approx([line(points) for _, points in found],
+                                       rel=1e-9, abs=1e-9 * scale(values))
+
+
+def test_a_long_window_over_many_points_slides_within_the_work_bound(
+        plugin):
+    # 300,000 windows of 10,000 points: 3e9 points two-pass, more than the
+    # bound; slid, 600,000 points in and out.
+    n = 310_000
+    stamps = [i * 10 ** 9 for i in range(n)]
+    values = [0.5 * i for i in range(n)]
+    out = plugin("deriv").run(stamps, values, window=10_000)
+    assert len(out.values) == n - 10_000 + 1
+    assert out.values == pytest.approx(0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("huge, budget, done", [
+    (False, 2_000, True),     # slides: 2 x 1,000 points in and out
+    (False, 1_000, False),
+    (True, 10 ** 5, False),   # 1e300 cannot slide: 900 windows two-pass
+    (True, 10 ** 6, True),
+])
+def test_the_kernel_stops_past_its_budget(huge, budget, done):
+    t = np.arange(1000, dtype=np.int64) * 10 ** 9
+    x = np.arange(1000.0) * (1e300 if huge else 1.0)
+    first = np.arange(900, dtype=np.int64)
+    last = first + 100
+    out = np.full(900, np.nan)
+    assert _regression.fit_lines(t, x, first, last, float("nan"), budget,
+                                 out) is done
+    if done:
+        assert out == pytest.approx(1e300 if huge else 1.0, rel=1e-12)
