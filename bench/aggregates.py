@@ -1,4 +1,5 @@
-"""POST /v1/aggregates, statsvc against Gnocchi 4.7.1, side by side.
+"""POST /v1/aggregates (or, with ``--api aggregation``, Gnocchi's older
+/v1/aggregation), statsvc against Gnocchi 4.7.1, side by side.
 
 Needs a running Gnocchi (``../shared/peers/gnocchi/up.sh WORKDIR``; its
 ``peer.env`` gives ``GNOCCHI_BASE``). Starts its own statsvc-api (real
@@ -7,7 +8,11 @@ for each service: 100 metrics of one archive policy (1 minute for a day),
 each given a day of 1-minute points in one batch POST, waits until all are
 queryable, then times ``(aggregate mean (metric (ID mean) ...))`` over the
 100 metrics at ``granularity=60`` from 1 and 4 keep-alive clients for a
-fixed duration: requests/s and median latency, and the ratios.
+fixed duration: requests/s and median latency, and the ratios. With
+``--api aggregation`` the timed request is ``POST
+/v1/aggregation/metric?granularity=60`` of the 100 ids (the same
+computation, as Gnocchi runs it), and the agreement check compares
+:data:`AGGREGATION_QUERIES` over three metrics.
 
 It also checks that both services agree, to 1e-9 relative, on a set of
 expressions and on ``--random`` random ones over the same random data (an
@@ -69,14 +74,22 @@ def populate(base, metrics, points, seed):
     return ids
 
 
+#: Query strings of /v1/aggregation compared on both services.
+AGGREGATION_QUERIES = (
+    "granularity=60", "granularity=60&reaggregation=max",
+    "aggregation=max&reaggregation=min", "granularity=60&resample=3600",
+    "granularity=60&fill=0", "granularity=60&needed_overlap=0",
+    "aggregation=nope")
+
+
 def operations(ids, method="mean"):
     refs = " ".join(f"({metric} {method})" for metric in ids)
     return f"(aggregate {method} (metric {refs}))"
 
 
-def load(base, body, clients, duration):
+def load(base, path, body, clients, duration):
     """Requests/s and median latency (ms) of ``clients`` threads POSTing
-    ``body`` for ``duration`` seconds."""
+    ``body`` to ``path`` for ``duration`` seconds."""
     latencies, lock = [], threading.Lock()
     stop = time.monotonic() + duration
 
@@ -84,7 +97,7 @@ def load(base, body, clients, duration):
         client, mine = Client(base), []
         while time.monotonic() < stop:
             began = time.perf_counter()
-            client.call("POST", "/v1/aggregates?granularity=60", body)
+            client.call("POST", path, body)
             mine.append(time.perf_counter() - began)
         with lock:
             latencies.extend(mine)
@@ -201,6 +214,27 @@ def check(ours_base, our_ids, gnocchi_base, their_ids, labels):
     return results
 
 
+def legacy_answer(base, query, ids):
+    """``(status, triples or None)`` of /v1/aggregation over ``ids``."""
+    try:
+        return 200, Client(base).call(
+            "POST", f"/v1/aggregation/metric?{query}", ids, expect=(200,))
+    except RuntimeError as e:
+        return int(str(e).split(": ")[1].split()[0]), None
+
+
+def check_legacy(ours_base, our_ids, gnocchi_base, their_ids):
+    """Each of :data:`AGGREGATION_QUERIES` on both services."""
+    results = []
+    for query in AGGREGATION_QUERIES:
+        status, got = legacy_answer(ours_base, query, our_ids)
+        their_status, want = legacy_answer(gnocchi_base, query, their_ids)
+        agreed = agree(got, want) if got is not None and want is not None \
+            else status == their_status
+        results.append((query, agreed, status, their_status))
+    return results
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gnocchi", default=os.environ.get(
@@ -213,14 +247,17 @@ def main():
     parser.add_argument("--duration", type=int, default=15,
                         help="seconds of each timed run")
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--api", choices=("aggregates", "aggregation"),
+                        default="aggregates")
     parser.add_argument("--random", type=int, default=40,
                         help="random expressions to compare")
     args = parser.parse_args()
     if urllib.parse.urlparse(args.gnocchi).hostname not in ("127.0.0.1",
                                                             "localhost"):
         raise SystemExit("loopback only")
-    print(f"(aggregate mean (metric ...)) over {args.metrics} metrics x "
-          f"{args.points} points at 1 min; statsvc {args.workers} workers, "
+    print(f"{args.api}: (aggregate mean (metric ...)) over {args.metrics} "
+          f"metrics x {args.points} points at 1 min; statsvc {args.workers} "
+          f"workers, "
           f"Gnocchi at {args.gnocchi}; {args.duration} s per run", flush=True)
     theirs = populate(args.gnocchi, args.metrics, args.points, args.seed)
     with tempfile.TemporaryDirectory(dir=os.path.expanduser("~")) as tmp, \
@@ -231,17 +268,25 @@ def main():
             # In turns, so that both meet the same machine load.
             for name, base, ids in (("statsvc", server.base, ours),
                                     ("gnocchi", args.gnocchi, theirs)):
-                body = {"operations": operations(ids)}
-                rps, median = load(base, body, clients, args.duration)
+                if args.api == "aggregates":
+                    path = "/v1/aggregates?granularity=60"
+                    body = {"operations": operations(ids)}
+                else:
+                    path, body = "/v1/aggregation/metric?granularity=60", ids
+                rps, median = load(base, path, body, clients, args.duration)
                 figures[name, clients] = rps, median
                 print(f"{name:8s} {clients} client(s): {rps:8.1f} req/s, "
                       f"median {median:8.1f} ms", flush=True)
-        rng = random.Random(args.seed)
-        labels = expressions("A", "B", "C") + [
-            random_expression(rng, ["A", "B", "C"])
-            for _ in range(args.random)]
-        agreement = check(server.base, ours[:3], args.gnocchi, theirs[:3],
-                          labels)
+        if args.api == "aggregates":
+            rng = random.Random(args.seed)
+            labels = expressions("A", "B", "C") + [
+                random_expression(rng, ["A", "B", "C"])
+                for _ in range(args.random)]
+            agreement = check(server.base, ours[:3], args.gnocchi,
+                              theirs[:3], labels)
+        else:
+            agreement = check_legacy(server.base, ours[:3], args.gnocchi,
+                                     theirs[:3])
     print("\nratios statsvc / gnocchi (requests/s; higher is better):")
     for clients in (1, 4):
         ratio = figures["statsvc", clients][0] / figures["gnocchi",

@@ -2,10 +2,11 @@
 
 statsmodels is an optional extra (``pip install 'statsvc[stl]'``): STL is
 two nested LOESS loops whose defaults are worth taking from the reference
-port rather than re-deriving.  Without it this module fails to import with
-a message that says so, and the service lists the plugin under ``failed``
-in ``/v1/status`` and answers its queries with that message, the other
-statistics unaffected.  statsmodels itself is imported on first use, not
+port rather than re-deriving.  The entry point names the extra, so without
+it the service never imports this module: it lists the plugin under
+``unavailable`` in ``/v1/status`` and answers its queries with a 501 that
+says what to install.  If statsmodels is recorded as installed but cannot
+be imported, this module fails to import with a message that says so.  statsmodels itself is imported on first use, not
 when the service starts.
 """
 import numpy as np

@@ -33,14 +33,12 @@ def from_query(query, own_parameters):
 
 
 def lookup(name):
-    """The loaded plugin ``name``: a 400 if there is none, a 500 if it is
-    installed but failed to load."""
+    """The loaded plugin ``name``: a 400 if there is none, a 500 or 501 if
+    it is installed but not loaded (:meth:`StatisticsRegistry.unusable`)."""
     registry = pecan.request.statistics
-    if name in registry.failed:
-        # Installed but broken: the server's fault, not the query's.
-        raise ApiError(500, f"Statistic {name!r} failed to load: "
-                            f"{registry.failed[name]['error']}",
-                       parameter="stat")
+    unusable = registry.unusable(name, parameter="stat")
+    if unusable is not None:
+        raise unusable
     if name not in registry:
         raise ApiError(400, f"Unknown statistic {name!r}; available: "
                             f"{', '.join(registry.names()) or 'none'}",

@@ -8,6 +8,7 @@ or run import-time code.
 import logging
 
 from statsvc import ext
+from statsvc.api.errors import ApiError
 from statsvc.statistics import ContractError, check_plugin
 
 LOG = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class StatisticsRegistry:
 
     def __init__(self, enabled=(), disabled=()):
         self.failed = {}
+        #: name -> {"target", "requires"}: installed, but the extras its
+        #: entry point names are not (``pip install 'dist[extra]'``), so
+        #: never imported: the operator's choice, not a failure.
+        self.unavailable = {}
         #: name -> {"count", "last_error"}: faults of loaded plugins while
         #: serving, in this process (see :meth:`record_runtime_error`).
         self.runtime_errors = {}
@@ -56,6 +61,7 @@ class StatisticsRegistry:
         #: Sorted names of the installed statistics that the configuration
         #: turned off: neither loaded nor failed, since never imported.
         self.disabled = sorted(set(installed) - set(selected))
+        selected = self._available(selected)
         manager = ext.NamedExtensionManager(
             NAMESPACE, names=selected,
             invoke_on_load=True,
@@ -70,6 +76,24 @@ class StatisticsRegistry:
             except ContractError as e:
                 self._record_failure(extension.entry_point, e)
 
+    def _available(self, names):
+        """``names`` less those whose entry point's extras are not
+        installed (only entry points naming extras are checked: the check
+        reads distribution metadata)."""
+        wanted = set(names)
+        for ep in ext.NamedExtensionManager(
+                NAMESPACE, names=()).list_entry_points():
+            if ep.name in wanted and ep.extras:
+                problems = ext.unmet_requirements(ep)
+                if problems:
+                    LOG.info("statistic %s is unavailable: needs %s",
+                             _describe_entry_point(ep), "; ".join(problems))
+                    self.unavailable[ep.name] = {
+                        "target": ep.value, "requires": problems,
+                        "install": f"pip install '{ep.dist.name}"
+                                   f"[{','.join(ep.extras)}]'"}
+        return [name for name in names if name not in self.unavailable]
+
     def _on_load_failure(self, manager, entry_point, exc):
         self._record_failure(entry_point, exc)
 
@@ -79,6 +103,22 @@ class StatisticsRegistry:
                   _describe_entry_point(entry_point), reason)
         self.failed[entry_point.name] = {
             "target": entry_point.value, "error": reason}
+
+    def unusable(self, name, **details):
+        """The error answering a query of ``name`` when it is installed
+        but not loaded: a 500 if it failed to load, a 501 naming what to
+        install if it is unavailable; ``None`` otherwise."""
+        if name in self.failed:
+            # Installed but broken: the server's fault, not the query's.
+            return ApiError(500, f"Statistic {name!r} failed to load: "
+                                 f"{self.failed[name]['error']}", **details)
+        if name in self.unavailable:
+            missing = self.unavailable[name]
+            return ApiError(501, f"Statistic {name!r} is not available on "
+                                 f"this server: it needs "
+                                 f"{'; '.join(missing['requires'])} "
+                                 f"({missing['install']})", **details)
+        return None
 
     def record_runtime_error(self, name, reason):
         """Count a fault of the loaded plugin ``name`` for ``/v1/status``.

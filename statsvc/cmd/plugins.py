@@ -42,18 +42,29 @@ def plugin_rows(namespace, selected=None):
 
     :param selected: the names to load, if not all; the others are listed
         with ``enabled`` false and ``loads`` ``None``, and never imported.
+        Entry points whose extras are not installed are listed with
+        ``unavailable`` (what is missing) and ``loads`` ``None``, and
+        never imported either.
     """
     errors = {}
 
     def on_load_failure(_, ep, err):
         errors.setdefault(ep, err)
 
-    if selected is None:
+    everything = ext.NamedExtensionManager(namespace,
+                                           names=()).list_entry_points()
+    unmet = {ep.name: ext.unmet_requirements(ep)
+             for ep in everything if ep.extras}
+    unmet = {name: problems for name, problems in unmet.items() if problems}
+    if selected is None and not unmet:
         manager = ext.ExtensionManager(
             namespace, on_load_failure_callback=on_load_failure)
     else:
+        wanted = [ep.name for ep in everything
+                  if (selected is None or ep.name in selected)
+                  and ep.name not in unmet]
         manager = ext.NamedExtensionManager(
-            namespace, names=selected,
+            namespace, names=wanted,
             on_load_failure_callback=on_load_failure,
             warn_on_missing_entrypoint=False)
     plugins = {e.entry_point: e.plugin for e in manager}
@@ -61,8 +72,9 @@ def plugin_rows(namespace, selected=None):
     rows = []
     for ep in manager.list_entry_points():
         enabled = selected is None or ep.name in selected
+        usable = enabled and ep.name not in unmet
         err = errors.get(ep)
-        if err is None and check is not None and enabled:
+        if err is None and check is not None and usable:
             try:
                 check(plugins[ep])
             except Exception as exc:
@@ -73,7 +85,8 @@ def plugin_rows(namespace, selected=None):
             'distribution': dist.name if dist else None,
             'version': dist.version if dist else None,
             'enabled': enabled,
-            'loads': err is None if enabled else None,
+            'unavailable': unmet.get(ep.name) if enabled else None,
+            'loads': err is None if usable else None,
             'error': f'{type(err).__name__}: {err}' if err else None,
             'conflicts_with': [],
         })
@@ -95,13 +108,17 @@ def configured_selection(conf):
 
 
 def _failing(row):
-    """Whether ``row`` is a problem for the service: disabled ones are not."""
-    return row['enabled'] and (not row['loads'] or row['conflicts_with'])
+    """Whether ``row`` is a problem for the service: disabled and
+    unavailable ones are not."""
+    return row['enabled'] and not row['unavailable'] and (
+        not row['loads'] or row['conflicts_with'])
 
 
 def _status(row):
     if not row['enabled']:
         return 'disabled by configuration'
+    if row['unavailable']:
+        return 'unavailable: needs ' + '; '.join(row['unavailable'])
     problems = []
     if not row['loads']:
         problems.append(f"FAILS: {row['error']}")

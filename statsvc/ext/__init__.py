@@ -36,7 +36,8 @@ Differences from stevedore
   nothing there changed (:mod:`._hints`).  ``STATSVC_EXT_CACHE=0`` turns
   both off.
 * ``verify_requirements=True`` checks that each plugin's distribution has
-  its requirements installed, and skips it with the reason otherwise.
+  its requirements installed, and skips it with the reason otherwise;
+  :func:`unmet_requirements` checks one entry point (with its extras).
 * Errors name the namespace, the entry point (``name = module:attr``) and
   its distribution with its version; with no logging configured they
   still reach stderr (stevedore installs a ``NullHandler``).
@@ -47,7 +48,7 @@ on its own.
 from ._discovery import namespaces
 from .driver import DriverManager
 from .enabled import EnabledExtensionManager
-from .extension import ExtensionManager
+from .extension import ExtensionManager, unmet_requirements
 from .hook import HookManager
 from .named import NamedExtensionManager
 
@@ -58,4 +59,5 @@ __all__ = [
     'HookManager',
     'DriverManager',
     'namespaces',
+    'unmet_requirements',
 ]

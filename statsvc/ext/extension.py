@@ -86,6 +86,20 @@ def _takes_verify(method, positional):
             or code.co_argcount > positional + 1)  # + self
 
 
+def unmet_requirements(ep):
+    """Describe each requirement of ``ep``'s distribution, with the extras
+    the entry point names (``name = module:attr [extra]``), that is not
+    installed; ``[]`` when all are (or no distribution says).  What
+    ``verify_requirements=True`` checks, for one entry point: a service
+    can so skip a plugin whose optional dependencies are absent without
+    importing it, and without checking every plugin."""
+    dist = getattr(ep, 'dist', None)
+    if dist is None:
+        return []  # nothing says what it needs
+    from . import _requirements
+    return _requirements.unmet(dist, ep.extras)
+
+
 class ExtensionManager:
     """Base class for all of the other managers: loads every plugin.
 
@@ -252,14 +266,10 @@ class ExtensionManager:
 
     @staticmethod
     def _verify_requirements(ep):
-        dist = getattr(ep, 'dist', None)
-        if dist is None:
-            return  # nothing says what it needs
-        from . import _requirements
-        problems = _requirements.unmet(dist, ep.extras)
+        problems = unmet_requirements(ep)
         if problems:
             raise MissingRequirements(
-                f'{dist.name} {dist.version} requires '
+                f'{ep.dist.name} {ep.dist.version} requires '
                 + '; '.join(problems))
 
     def names(self):

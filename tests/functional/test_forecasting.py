@@ -111,8 +111,10 @@ def test_a_series_with_gaps_is_resampled_before_the_seasonal_forecast(
     assert got[0][0] == _iso(START + 3600 * 96)
 
 
-# The app without statsmodels: an import of it fails as if it were not
-# installed; then a GET with stl-residual, one with zscore, and the status.
+# statsmodels' metadata present but the package not importable (a broken
+# install; a missing one makes stl-residual unavailable instead, as the
+# integration test of a fresh install checks): the plugin fails to load,
+# the others run.
 WITHOUT_STATSMODELS = """
 import importlib.abc, json, sys, webtest
 from statsvc import config

@@ -91,6 +91,9 @@ ENTRY_POINTS = {
     "faulty-type": "statsvc_faulty:WrongType",
     "faulty-length": "statsvc_faulty:WrongLength",
     "faulty-dtype": "statsvc_faulty:WrongDtype",
+    # Needs an extra that is not installed: unavailable, never imported
+    # (importing it would fail).
+    "faulty-optional": "statsvc_faulty_import:Anything [gpu]",
 }
 LOAD_FAILURES = {"faulty-import": "ModuleNotFoundError",
                  "faulty-init": "RuntimeError: no licence key"}
@@ -112,7 +115,8 @@ def faulty_app(tmp_path, monkeypatch, caplog):
     info = site / f"{DIST}-1.0.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(
-        f"Metadata-Version: 2.1\nName: {DIST}\nVersion: 1.0\n")
+        f"Metadata-Version: 2.1\nName: {DIST}\nVersion: 1.0\n"
+        "Requires-Dist: statsvc-no-such-dependency>=2; extra == 'gpu'\n")
     (info / "entry_points.txt").write_text("[statsvc.statistics]\n" + "".join(
         f"{name} = {target}\n" for name, target in ENTRY_POINTS.items()))
     for module, source in MODULES.items():
@@ -164,6 +168,23 @@ def test_asking_for_a_plugin_that_failed_to_load_is_a_500(faulty_app, name):
     assert resp.json["code"] == 500
     assert name in resp.json["description"]
     assert LOAD_FAILURES[name] in resp.json["description"]
+
+
+def test_a_plugin_whose_extra_is_missing_is_unavailable_not_failed(
+        faulty_app):
+    statistics = faulty_app.get("/v1/status").json["statistics"]
+    assert "faulty-optional" not in statistics["failed"]
+    assert statistics["unavailable"]["faulty-optional"] == {
+        "target": ENTRY_POINTS["faulty-optional"],
+        "requires": ["statsvc-no-such-dependency>=2; extra == \"gpu\" "
+                     "(not installed)"],
+        "install": f"pip install '{DIST}[gpu]'"}
+    resp = stat(faulty_app, "faulty-optional", 501)
+    assert f"pip install '{DIST}[gpu]'" in resp.json["description"]
+    # Only logged at INFO: an operator's choice, not a fault.
+    assert not [r for r in faulty_app.startup_log
+                if r.levelno >= logging.WARNING
+                and "faulty-optional" in r.getMessage()]
 
 
 @pytest.mark.parametrize("name", RUN_FAILURES)

@@ -199,6 +199,12 @@ def test_install_use_and_uninstall_a_third_party_statistic(
         }
         status = get(server, "/v1/status")["statistics"]
         assert "hampel-filter" in status["loaded"] and status["failed"] == {}
+        # The quick start installs no extra: the statistic that needs one
+        # says so rather than failing.
+        assert status["unavailable"]["stl-residual"]["install"] == \
+            "pip install 'statsvc[stl]'"
+        assert "pip install 'statsvc[stl]'" in get(
+            server, f"{path}?stat=stl-residual", status=501)["description"]
 
         for query, expected in [
                 ("", hampel(VALUES)),

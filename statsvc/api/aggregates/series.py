@@ -95,15 +95,14 @@ def read(references, grains, start, stop, max_points):
 def statistics(stat_nodes):
     """The validated parameters of each ``stat`` operation, by ``(name,
     sorted parameters)``: checked as on ``GET .../measures`` (a 400 naming
-    the parameter; a 400 for an unknown statistic, a 500 for one that
-    failed to load)."""
+    the parameter; a 400 for an unknown statistic, a 500 or 501 for one
+    installed but not loaded)."""
     registry = pecan.request.statistics
     validated = {}
     for _, name, params, _ in stat_nodes:
-        if name in registry.failed:
-            raise ApiError(500, f"Statistic {name!r} failed to load: "
-                                f"{registry.failed[name]['error']}",
-                           statistic=name)
+        unusable = registry.unusable(name, statistic=name)
+        if unusable is not None:
+            raise unusable
         if name not in registry:
             raise ApiError(400, {
                 "cause": "Invalid input",

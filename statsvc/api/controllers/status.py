@@ -47,6 +47,8 @@ class StatusController(rest.RestController):
             "backend": backend,
             "statistics": {"loaded": registry.names(),
                            "failed": registry.failed,
+                           # Installed without their extras: never loaded.
+                           "unavailable": registry.unavailable,
                            # Turned off by [statistics] enabled/disabled.
                            "disabled": registry.disabled,
                            # Counted by the worker process that answers.

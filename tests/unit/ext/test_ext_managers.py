@@ -12,6 +12,7 @@ from statsvc.ext import EnabledExtensionManager
 from statsvc.ext import ExtensionManager
 from statsvc.ext import HookManager
 from statsvc.ext import NamedExtensionManager
+from statsvc.ext import unmet_requirements
 from statsvc.ext.dispatch import DispatchExtensionManager
 from statsvc.ext.dispatch import NameDispatchExtensionManager
 from statsvc.ext.exception import MissingRequirements
@@ -336,6 +337,20 @@ def test_verify_requirements(site, caplog):
     assert 'pytest<1 (found pytest ' in str(failures['old'])
     # Not checked unless asked for, as stevedore: everything imports.
     assert len(ExtensionManager(NS).names()) == 4
+
+
+def test_unmet_requirements_of_one_entry_point_and_its_extras(site):
+    site.add('needs_extra', {NS: {'extra': 'needs_extra:Plugin [fast]',
+                                  'plain': 'needs_extra:Plugin'}},
+             version='2.0', requires=['pytest>=1',
+                                      'nothere-zz9>=3; extra == "fast"'])
+    eps = {ep.name: ep for ep in
+           NamedExtensionManager(NS, names=()).list_entry_points()}
+    assert unmet_requirements(eps['extra']) == [
+        'nothere-zz9>=3; extra == "fast" (not installed)']
+    assert unmet_requirements(eps['plain']) == []
+    # Nothing was imported to find out.
+    assert 'needs_extra' not in sys.modules
 
 
 def test_entry_point_cache_path_is_shared_by_all_managers(three, tmp_path,

@@ -62,7 +62,8 @@ def test_json_listing_reports_load_contract_and_conflicts(plugins, capsys):
     assert good == {
         'namespace': STATS, 'name': 'ext-good', 'target': 'extstats:Good',
         'distribution': 'goodstats', 'version': '1.2', 'enabled': True,
-        'loads': True, 'error': None, 'conflicts_with': []}
+        'unavailable': None, 'loads': True, 'error': None,
+        'conflicts_with': []}
     assert rows['ext-bad']['loads'] is False
     assert rows['ext-bad']['error'].startswith('ContractError: ')
     assert rows['ext-gone']['error'].startswith('ModuleNotFoundError: ')
@@ -182,3 +183,19 @@ def test_unreadable_configuration_is_a_clear_error(tmp_path):
         main(['list', '--config', missing])
     assert str(error.value).startswith('statsvc-plugins: cannot read '
                                        f'configuration {missing}')
+
+
+def test_a_statistic_whose_extra_is_missing_is_unavailable_not_failing(
+        site, capsys):
+    site.add_module('optionalstats', STATISTICS_MODULE)
+    site.add('optionaldist', {STATS: {'ext-opt': 'optionalstats:Good [gpu]',
+                                      'ext-plain': 'optionalstats:Good'}},
+             module=False, requires=['nothere-zz9>=2; extra == "gpu"'])
+    status, rows = rows_by_name(capsys, ['list', STATS, '--json'])
+    assert status == 0
+    assert (rows['ext-opt']['loads'], rows['ext-opt']['unavailable']) == (
+        None, ['nothere-zz9>=2; extra == "gpu" (not installed)'])
+    assert rows['ext-plain']['loads'] is True
+    assert main(['list', STATS]) == 0
+    assert ('ext-opt = optionalstats:Good [gpu]  [optionaldist 1.0]  '
+            'unavailable: needs nothere-zz9>=2') in capsys.readouterr().out
