@@ -5,6 +5,7 @@ nodes on ports 7200-7202, the sentinels on 7205-7207, in a temporary
 directory, without persistence. The sentinels call the master down after
 :data:`DOWN_AFTER_MS` without an answer and need 2 votes to fail over.
 """
+import contextlib
 import os
 import shutil
 import signal
@@ -112,6 +113,39 @@ class SentinelSet:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"no failover within {timeout} s")
+
+    @contextlib.contextmanager
+    def frozen_replicas(self):
+        """Freeze both replicas (SIGSTOP) for the block: still connected,
+        they acknowledge nothing. Keep it shorter than
+        :data:`DOWN_AFTER_MS`, or the sentinels call them down."""
+        replicas = [p for p in DATA_PORTS if p != self.master_port()]
+        for port in replicas:
+            self.processes[port].send_signal(signal.SIGSTOP)
+        try:
+            yield
+        finally:
+            for port in replicas:
+                self.processes[port].send_signal(signal.SIGCONT)
+
+    def cut_replication(self):
+        """Close the master's links to its replicas: until they reconnect,
+        its writes reach no replica."""
+        self.node(self.master_port()).client_kill_filter(_type="replica")
+
+    def wait_replicated(self, timeout=10):
+        """Wait until both replicas have applied all the master's writes."""
+        master = self.node(self.master_port())
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            info = master.info("replication")
+            offsets = [v["offset"] for k, v in info.items()
+                       if k.startswith("slave") and isinstance(v, dict)]
+            if len(offsets) == 2 and min(offsets) >= info[
+                    "master_repl_offset"]:
+                return
+            time.sleep(0.02)
+        raise RuntimeError("the replicas did not catch up")
 
     def restore(self, old_port):
         """Bring a killed node back as a replica; wait until the set is as

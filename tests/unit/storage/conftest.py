@@ -29,8 +29,9 @@ def driver_options(request, tmp_path):
     elif name == "redis-sentinel":
         request.getfixturevalue("redis_sentinel")
         prefix = redis_sentinel.new_prefix()
+        # Every write also waits for both replicas (WAIT after EXEC).
         options.update(driver="redis", url=redis_sentinel.URL,
-                       key_prefix=prefix)
+                       key_prefix=prefix, min_replicas="2")
         request.addfinalizer(lambda: redis_sentinel.delete_prefix(prefix))
     else:
         pytest.fail(f"no test options for storage driver {name!r}")
