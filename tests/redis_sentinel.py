@@ -12,11 +12,15 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 
+import numpy as np
 import redis
 from redis.sentinel import Sentinel
+
+from statsvc.storage import StorageUnavailable
 
 DATA_PORTS = (7200, 7201, 7202)
 SENTINEL_PORTS = (7205, 7206, 7207)
@@ -24,6 +28,8 @@ SERVICE = "statsvc"
 URL = (f"sentinel://{','.join(f'127.0.0.1:{p}' for p in SENTINEL_PORTS)}"
        f"/{SERVICE}?db=0")
 DOWN_AFTER_MS = 1000
+#: Points per batch written by :class:`Load`.
+BATCH = 5
 
 
 def binaries_missing():
@@ -188,6 +194,64 @@ class SentinelSet:
                 process.kill()
                 process.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Load:
+    """Writer threads appending batches of :data:`BATCH` points, batch ``i``
+    holding the value ``i``; each notes the batches acknowledged, when
+    their calls began, and how long its slowest call took."""
+
+    def __init__(self, driver, metric_ids):
+        self.driver = driver
+        self.metric_ids = metric_ids
+        self.acked = {m: [] for m in metric_ids}
+        self.acked_at = {m: [] for m in metric_ids}
+        self.slowest = 0.0
+        self.errors = []
+        self.stopping = threading.Event()
+        self.threads = [threading.Thread(target=self._write, args=(m,))
+                        for m in metric_ids]
+
+    def __enter__(self):
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        for thread in self.threads:
+            thread.join()
+
+    def _write(self, metric_id):
+        batch = 0
+        while not self.stopping.is_set():
+            began = time.monotonic()
+            try:
+                self.driver.add_measures({metric_id: (
+                    np.arange(batch * BATCH, (batch + 1) * BATCH) * 10**9,
+                    [float(batch)] * BATCH)})
+                self.acked[metric_id].append(batch)
+                self.acked_at[metric_id].append(began)
+            except StorageUnavailable as exc:
+                self.errors.append(exc)
+                time.sleep(0.01)
+            self.slowest = max(self.slowest, time.monotonic() - began)
+            batch += 1
+
+    def acked_after(self, count):
+        """Wait until every writer had ``count`` more batches acknowledged."""
+        marks = {m: len(a) for m, a in self.acked.items()}
+        deadline = time.monotonic() + 60
+        while any(len(self.acked[m]) < marks[m] + count for m in marks):
+            if time.monotonic() > deadline:
+                raise RuntimeError("writes did not resume within 60 s")
+            time.sleep(0.02)
+
+    def recovered(self, since):
+        """Seconds from ``since`` until every writer began a call that was
+        acknowledged (the call before it failed or waited)."""
+        return max(next(t for t in times if t > since)
+                   for times in self.acked_at.values()) - since
 
 
 def new_prefix():

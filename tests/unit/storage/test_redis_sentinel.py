@@ -4,7 +4,6 @@ mid-load, and what ``min_replicas`` guarantees of acknowledged writes.
 The tests that fail the master over run on the test Sentinel set
 (:mod:`tests.redis_sentinel`) and restore it before they end.
 """
-import threading
 import time
 
 import numpy as np
@@ -21,7 +20,6 @@ from tests.unit.storage.helpers import assert_series, new_metric, seconds
 TIMEOUTS = {"socket_timeout": "0.5", "socket_connect_timeout": "0.5",
             "wait_timeout_ms": "200"}
 BOUND = 4 * 0.5 + 0.2 + 1
-BATCH = 5
 
 
 @pytest.fixture
@@ -136,55 +134,6 @@ def test_wait_counts_the_replicas_that_applied_this_write(sentinels,
     assert_series(driver.get_measures(metric_id), seconds(1, 2), [1.0, 2.0])
 
 
-class _Load:
-    """Writer threads appending batches of :data:`BATCH` points, batch ``i``
-    holding the value ``i``; each notes the batches acknowledged and how
-    long its slowest call took."""
-
-    def __init__(self, driver, metric_ids):
-        self.driver = driver
-        self.metric_ids = metric_ids
-        self.acked = {m: [] for m in metric_ids}
-        self.slowest = 0.0
-        self.errors = []
-        self.stopping = threading.Event()
-        self.threads = [threading.Thread(target=self._write, args=(m,))
-                        for m in metric_ids]
-
-    def __enter__(self):
-        for thread in self.threads:
-            thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stopping.set()
-        for thread in self.threads:
-            thread.join()
-
-    def _write(self, metric_id):
-        batch = 0
-        while not self.stopping.is_set():
-            began = time.monotonic()
-            try:
-                self.driver.add_measures({metric_id: (
-                    seconds(*range(batch * BATCH, (batch + 1) * BATCH)),
-                    [float(batch)] * BATCH)})
-                self.acked[metric_id].append(batch)
-            except StorageUnavailable as exc:
-                self.errors.append(exc)
-                time.sleep(0.01)
-            self.slowest = max(self.slowest, time.monotonic() - began)
-            batch += 1
-
-    def acked_after(self, count):
-        """Wait until every writer had ``count`` more batches acknowledged."""
-        marks = {m: len(a) for m, a in self.acked.items()}
-        deadline = time.monotonic() + 60
-        while any(len(self.acked[m]) < marks[m] + count for m in marks):
-            assert time.monotonic() < deadline, "writes did not resume"
-            time.sleep(0.02)
-
-
 @pytest.mark.parametrize("min_replicas", ["0", "1"])
 def test_master_killed_mid_load(sentinels, make_driver, min_replicas):
     """SIGKILL the master while 4 writers append: the driver answers
@@ -195,7 +144,7 @@ def test_master_killed_mid_load(sentinels, make_driver, min_replicas):
     without it, what was lost is printed (the README quotes it)."""
     driver = make_driver(min_replicas=min_replicas)
     metric_ids = [new_metric(driver) for _ in range(4)]
-    with _Load(driver, metric_ids) as load:
+    with redis_sentinel.Load(driver, metric_ids) as load:
         load.acked_after(20)
         old = sentinels.kill_master()
         try:
@@ -210,7 +159,7 @@ def test_master_killed_mid_load(sentinels, make_driver, min_replicas):
     for metric_id in metric_ids:
         ts, values = driver.get_measures(metric_id)
         batches, counts = np.unique(values, return_counts=True)
-        assert set(counts) == {BATCH}, "a batch was stored in part"
+        assert set(counts) == {redis_sentinel.BATCH}, "a batch was stored in part"
         lost += len(set(load.acked[metric_id]) - set(batches.astype(int)))
     acked = sum(map(len, load.acked.values()))
     print(f"min_replicas={min_replicas}: {lost} of {acked} acknowledged "
