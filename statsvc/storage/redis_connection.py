@@ -162,7 +162,9 @@ class Client(redis.Redis):
             connection.send_command("WAIT", self.min_replicas,
                                     self.wait_timeout_ms)
             acked = connection.read_response()
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
+        except (redis.ConnectionError, redis.TimeoutError,
+                redis.ResponseError) as exc:
+            # A ResponseError: demoted to a replica since the EXEC.
             connection.disconnect()
             raise NotReplicated(
                 f"the write reached the {where} but its replication could "

@@ -75,10 +75,12 @@ def test_no_master_known_is_unavailable_quickly(sentinels):
 
 def test_no_sentinel_answering_is_unavailable_quickly():
     began = time.monotonic()
-    with pytest.raises(StorageUnavailable, match="No master found"):
-        RedisDriver({"url": "sentinel://127.0.0.1:7208,127.0.0.1:7209/s",
-                     **TIMEOUTS})
+    with pytest.raises(StorageUnavailable, match="No master found") as info:
+        RedisDriver({"url": "sentinel://:hunter2@127.0.0.1:7208,"
+                            "127.0.0.1:7209/s", **TIMEOUTS})
     assert time.monotonic() - began < BOUND
+    assert "hunter2" not in str(info.value)
+    assert "sentinel://:***@127.0.0.1:7208" in str(info.value)
 
 
 def test_a_write_too_few_replicas_applied_is_not_acknowledged(make_driver):
