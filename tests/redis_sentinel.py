@@ -203,7 +203,6 @@ class Load:
 
     def __init__(self, driver, metric_ids):
         self.driver = driver
-        self.metric_ids = metric_ids
         self.acked = {m: [] for m in metric_ids}
         self.acked_at = {m: [] for m in metric_ids}
         self.slowest = 0.0

@@ -90,7 +90,9 @@ def _sentinel_master(url, connection_kwargs):
     parts = urllib.parse.urlsplit(url)
     service = urllib.parse.unquote(parts.path.strip("/"))
     if not service or "/" in service:
-        raise ValueError(f"a sentinel:// URL names one service: {url!r}")
+        # Not the URL itself: it may hold a password.
+        raise ValueError("a sentinel:// URL names one service: "
+                         "sentinel://host:port[,host:port...]/service_name")
     addresses = [_address(host) for host in
                  parts.netloc.rpartition("@")[2].split(",")]
     query = urllib.parse.parse_qs(parts.query)
