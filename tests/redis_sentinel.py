@@ -36,7 +36,10 @@ def binaries_missing():
     """The reason the set cannot run here, or ``None``."""
     missing = [b for b in ("redis-server", "redis-sentinel")
                if shutil.which(b) is None]
-    return f"{' and '.join(missing)} not installed" if missing else None
+    if not missing:
+        return None
+    return (f"{' and '.join(missing)} not installed (Debian: apt-get "
+            "install redis-server redis-sentinel)")
 
 
 def ports_free():
