@@ -51,6 +51,7 @@ from redis.retry import Retry
 
 from statsvc.storage import base
 from statsvc.storage import codec
+from statsvc.storage import redis_connection
 from statsvc.storage import redis_rollup
 from statsvc.storage import rollup
 from statsvc.storage import series
@@ -110,9 +111,13 @@ TAIL_FRAMES = 64
 class RedisDriver(base.StorageDriver):
     """Store metrics in Redis.
 
-    Options: ``url`` (default ``redis://127.0.0.1:6379/0``), ``key_prefix``
+    Options: ``url`` (default ``redis://127.0.0.1:6379/0``; a
+    ``sentinel://`` URL, or ``sentinels`` and ``service_name``, follow a
+    Sentinel-managed master: :mod:`.redis_connection`), ``key_prefix``
     (default ``statsvc:``), ``socket_timeout`` and ``socket_connect_timeout``
-    (seconds, default 2), ``chunk_seconds`` (see
+    (seconds, default 2), ``min_replicas`` (writes are acknowledged once that
+    many replicas applied them, default 0) within ``wait_timeout_ms``
+    (default 1000), ``chunk_seconds`` (see
     :class:`~statsvc.storage.base.StorageDriver`).
 
     :raises StorageUnavailable: if Redis does not answer a ``PING``.
@@ -124,10 +129,10 @@ class RedisDriver(base.StorageDriver):
         super().__init__(options)
         if self.chunk_ns < _MIN_CHUNK_NS:
             raise ValueError("the redis driver needs chunk_seconds >= 1")
-        self.url = self.options.get("url") or "redis://127.0.0.1:6379/0"
+        self.url = redis_connection.url_of(self.options)
         self.prefix = self.options.get("key_prefix", "statsvc:")
-        self._redis = redis.Redis.from_url(
-            self.url,
+        self._redis = redis_connection.connect(
+            self.url, self.options,
             socket_timeout=float(self.options.get("socket_timeout", 2)),
             socket_connect_timeout=float(
                 self.options.get("socket_connect_timeout", 2)),
@@ -366,9 +371,9 @@ class RedisDriver(base.StorageDriver):
         return series.select(records, series.later_bound(start, oldest), stop)
 
     def create_document(self, kind, name, doc):
-        with self._errors():
-            created = self._redis.hsetnx(self._doc_key(kind), name,
-                                         json.dumps(doc))
+        with self._errors(), self._redis.acknowledged() as client:
+            created = client.hsetnx(self._doc_key(kind), name,
+                                    json.dumps(doc))
         if not created:
             raise DocumentAlreadyExists(kind, name)
 
@@ -386,7 +391,7 @@ class RedisDriver(base.StorageDriver):
 
     def replace_document(self, kind, name, doc, expected=None):
         args = [name, json.dumps(doc)]
-        with self._errors():
+        with self._errors(), self._redis.acknowledged() as client:
             if expected is not None:
                 # Compared as documents, then swapped only if the text
                 # read is still there: the stored text may be spelled
@@ -396,15 +401,15 @@ class RedisDriver(base.StorageDriver):
                     raise DocumentConflict(kind, name)
                 args.append(stored or b"")
             replaced = self._replace_script(keys=[self._doc_key(kind)],
-                                            args=args)
+                                            args=args, client=client)
         if replaced == -1:
             raise DocumentConflict(kind, name)
         if not replaced:
             raise DocumentNotFound(kind, name)
 
     def delete_document(self, kind, name):
-        with self._errors():
-            deleted = self._redis.hdel(self._doc_key(kind), name)
+        with self._errors(), self._redis.acknowledged() as client:
+            deleted = client.hdel(self._doc_key(kind), name)
         if not deleted:
             raise DocumentNotFound(kind, name)
 

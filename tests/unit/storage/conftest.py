@@ -1,17 +1,20 @@
-"""Fixtures running the storage suite against every installed driver.
+"""Fixtures running the storage suite against every installed driver, and
+the redis driver behind Redis Sentinel too (``redis-sentinel``).
 
-Redis tests use the test Redis of :mod:`tests.redis_helpers` under a key
-prefix of their own, deleted afterwards.
+Redis tests use the test Redis of :mod:`tests.redis_helpers`, or the test
+Sentinel set of :mod:`tests.redis_sentinel`, under a key prefix of their
+own, deleted afterwards.
 """
 import uuid
 
 import pytest
 
 from tests import redis_helpers
+from tests import redis_sentinel
 from tests.unit.storage import helpers
 
 
-@pytest.fixture(params=helpers.DRIVER_NAMES)
+@pytest.fixture(params=helpers.STORE_NAMES)
 def driver_options(request, tmp_path):
     """Options for a fresh, empty store of each installed driver."""
     name = request.param
@@ -23,6 +26,13 @@ def driver_options(request, tmp_path):
         prefix = f"statsvc-test:{uuid.uuid4()}:"
         options.update(url=redis_helpers.REDIS_URL, key_prefix=prefix)
         request.addfinalizer(lambda: redis_helpers.delete_redis_prefix(prefix))
+    elif name == "redis-sentinel":
+        request.getfixturevalue("redis_sentinel")
+        prefix = redis_sentinel.new_prefix()
+        # Every write also waits for both replicas (WAIT after EXEC).
+        options.update(driver="redis", url=redis_sentinel.URL,
+                       key_prefix=prefix, min_replicas="2")
+        request.addfinalizer(lambda: redis_sentinel.delete_prefix(prefix))
     else:
         pytest.fail(f"no test options for storage driver {name!r}")
     return options

@@ -12,8 +12,8 @@ import uuid
 
 import numpy as np
 import pytest
-import redis
 
+from statsvc.storage import redis_connection
 from statsvc.storage.series import RECORD
 from tests.unit.storage.helpers import (
     CHUNK_NS, assert_series, open_driver, seconds)
@@ -68,7 +68,7 @@ def write_old_store(options, metric_id, records, timespan_ns=None):
                      len(part), part.tobytes()))
         conn.close()
         return
-    client = redis.Redis.from_url(options["url"])
+    client = redis_connection.connect(options["url"], {})
     prefix = options["key_prefix"]
     client.hset(prefix + "metrics", metric_id, json.dumps(doc))
     meta = {"chunk_ns": CHUNK_NS, "last_ts": last_ts}

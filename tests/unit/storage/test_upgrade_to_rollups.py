@@ -7,11 +7,10 @@ import pathlib
 import shutil
 
 import numpy as np
-import redis
 
 from statsvc import aggregation
 from statsvc import archive_policy
-from tests import redis_helpers
+from statsvc.storage import redis_connection
 from tests.fixtures import before_rollups as data
 from tests.unit.storage.helpers import open_driver
 
@@ -25,7 +24,7 @@ def old_store(options):
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy(STORE / "statsvc.sqlite", target / "statsvc.sqlite")
     else:
-        client = redis.Redis.from_url(redis_helpers.REDIS_URL)
+        client = redis_connection.connect(options["url"], {})
         for name, value in json.loads(
                 (STORE / "redis.json").read_text()).items():
             key = options["key_prefix"] + name
