@@ -1,10 +1,38 @@
 """Suite-wide settings."""
 import os
+import shutil
 
+import pytest
 from hypothesis import settings
+
+from tests import redis_cluster as redis_cluster_helpers
+from tests import redis_helpers
 
 # CI runs the same examples every time (a CI failure is then reproducible
 # and never random); developers' runs keep exploring new ones.
 settings.register_profile("ci", derandomize=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "before_cluster: a test of stores older than Redis "
+        "Cluster support, not run on the cluster")
+
+
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """The test Redis Cluster (:mod:`tests.redis_cluster`), started once for
+    the session when a test first needs it."""
+    if shutil.which("redis-server") is None:
+        redis_helpers.skip_unless_required("redis-server is not installed")
+    if not redis_cluster_helpers.ports_free():
+        pytest.fail(f"ports {redis_cluster_helpers.PORTS} are in use: the "
+                    "test Redis Cluster needs them")
+    cluster = redis_cluster_helpers.Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()

@@ -1,6 +1,8 @@
 """Shared storage in Redis, for several API hosts using one store.
 
-Keys, under a configurable prefix::
+Keys, under a configurable prefix (on a Redis Cluster, ``<id>`` is written
+``{<id>}`` and the metric document has a key of its own:
+:mod:`.redis_layout`)::
 
     metrics            hash  id -> metric JSON document
     meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point)
@@ -35,12 +37,15 @@ Writes are optimistic transactions: ``WATCH`` the ``meta`` keys of the
 batch, read what the change depends on, then ``MULTI``/``EXEC`` the writes,
 which also rewrite each ``meta`` key, so that a concurrent writer of any of
 those metrics, on any host, makes ``EXEC`` fail and the batch is replanned.
+On a Redis Cluster a transaction covers one hash slot, so a batch is
+checked whole, then committed one slot at a time (:meth:`add_measures`).
 Reads run as one Lua script, an atomic snapshot.
 """
 import collections
 import contextlib
 import functools
 import json
+import time
 import urllib.parse
 
 import numpy as np
@@ -51,6 +56,8 @@ from redis.retry import Retry
 
 from statsvc.storage import base
 from statsvc.storage import codec
+from statsvc.storage import redis_cluster
+from statsvc.storage import redis_layout
 from statsvc.storage import redis_rollup
 from statsvc.storage import rollup
 from statsvc.storage import series
@@ -58,29 +65,32 @@ from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentNotFound, MetricAlreadyExists,
     MetricNotFound, StorageUnavailable)
 
+# KEYS: meta, chunks, then the data and tail keys of the chunks ARGV[4..]
+# (in time order), those the caller found in [ARGV[2], ARGV[3]]: a script
+# must name every key it touches (Redis Cluster routes it by them).
 # Returns false for a missing metric, {chunk_ns} when chunk_ns differs from
-# ARGV[1] (metric recreated meanwhile), else {chunk_ns, timespan_ns, last_ts,
-# then for each chunk in [ARGV[2], ARGV[3]] in time order: its chunks value,
-# data and tail}.
+# ARGV[1] (metric recreated meanwhile) or the chunks in range are no longer
+# those of ARGV[4..] (written meanwhile), else {chunk_ns, timespan_ns,
+# last_ts, then for each chunk: its chunks value, data and tail}.
 _READ_SCRIPT = """
 local meta = redis.call('HMGET', KEYS[1], 'chunk_ns', 'timespan_ns', 'last_ts')
 if not meta[1] then return false end
 if meta[1] ~= ARGV[1] then return {meta[1]} end
 local lo, hi = tonumber(ARGV[2]), tonumber(ARGV[3])
-local chunks = {}
 local fields = redis.call('HGETALL', KEYS[2])
+local found = 0
 for i = 1, #fields, 2 do
   local c = tonumber(fields[i])
-  if c >= lo and c <= hi then
-    table.insert(chunks, {c, fields[i], fields[i + 1]})
-  end
+  if c >= lo and c <= hi then found = found + 1 end
 end
-table.sort(chunks, function(a, b) return a[1] < b[1] end)
+if found ~= #ARGV - 3 then return {meta[1]} end
 local out = {meta[1], meta[2] or '', meta[3] or ''}
-for _, chunk in ipairs(chunks) do
-  table.insert(out, chunk[3])
-  table.insert(out, redis.call('GET', ARGV[4] .. chunk[2]) or '')
-  table.insert(out, redis.call('GET', ARGV[5] .. chunk[2]) or '')
+for i = 4, #ARGV do
+  local value = redis.call('HGET', KEYS[2], ARGV[i])
+  if not value then return {meta[1]} end
+  table.insert(out, value)
+  table.insert(out, redis.call('GET', KEYS[2 * i - 5]) or '')
+  table.insert(out, redis.call('GET', KEYS[2 * i - 4]) or '')
 end
 return out
 """
@@ -108,7 +118,8 @@ class RedisDriver(base.StorageDriver):
 
     Options: ``url`` (default ``redis://127.0.0.1:6379/0``), ``key_prefix``
     (default ``statsvc:``), ``socket_timeout`` and ``socket_connect_timeout``
-    (seconds, default 2), ``chunk_seconds`` (see
+    (seconds, default 2), ``cluster`` (``true``: ``url`` is a node of a Redis
+    Cluster, as with a ``redis+cluster://`` URL), ``chunk_seconds`` (see
     :class:`~statsvc.storage.base.StorageDriver`).
 
     :raises StorageUnavailable: if Redis does not answer a ``PING``.
@@ -122,14 +133,20 @@ class RedisDriver(base.StorageDriver):
             raise ValueError("the redis driver needs chunk_seconds >= 1")
         self.url = self.options.get("url") or "redis://127.0.0.1:6379/0"
         self.prefix = self.options.get("key_prefix", "statsvc:")
-        self._redis = redis.Redis.from_url(
-            self.url,
+        timeouts = dict(
             socket_timeout=float(self.options.get("socket_timeout", 2)),
             socket_connect_timeout=float(
-                self.options.get("socket_connect_timeout", 2)),
+                self.options.get("socket_connect_timeout", 2)))
+        self.cluster = redis_cluster.wanted(self.url, self.options)
+        if self.cluster:
+            self._layout = redis_layout.ClusterLayout(self.prefix)
+            self._redis = redis_cluster.connect(self.url, **timeouts)
+        else:
+            self._layout = redis_layout.SingleLayout(self.prefix)
             # One retry reconnects a pooled connection that died with a
             # Redis restart; more would multiply the wait when Redis is down.
-            retry=Retry(NoBackoff(), 1))
+            self._redis = redis.Redis.from_url(
+                self.url, retry=Retry(NoBackoff(), 1), **timeouts)
         self._read_script = self._redis.register_script(_READ_SCRIPT)
         self._replace_script = self._redis.register_script(_REPLACE_SCRIPT)
         self._archive_script = self._redis.register_script(
@@ -137,32 +154,30 @@ class RedisDriver(base.StorageDriver):
         self.check()
 
     # Key names.
-    def _metrics_key(self):
-        return self.prefix + "metrics"
-
     def _meta_key(self, metric_id):
-        return f"{self.prefix}meta:{metric_id}"
+        return self._layout.meta_key(metric_id)
 
     def _chunks_key(self, metric_id):
-        return f"{self.prefix}chunks:{metric_id}"
+        return self._layout.chunks_key(metric_id)
 
     def _data_key(self, metric_id, chunk=""):
-        return f"{self.prefix}data:{metric_id}:{chunk}"
+        return self._layout.data_key(metric_id, chunk)
 
     def _tail_key(self, metric_id, chunk=""):
-        return f"{self.prefix}tail:{metric_id}:{chunk}"
+        return self._layout.tail_key(metric_id, chunk)
 
     def _archive_key(self, metric_id, grain):
-        return f"{self.prefix}archive:{metric_id}:{grain}"
+        return self._layout.archive_key(metric_id, grain)
 
     def _doc_key(self, kind):
-        return f"{self.prefix}doc:{kind}"
+        return self._layout.doc_key(kind)
 
     @contextlib.contextmanager
     def _errors(self):
         try:
             yield
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
+        except (redis.ConnectionError, redis.TimeoutError,
+                *redis_cluster.UNAVAILABLE) as exc:
             raise StorageUnavailable(
                 f"redis at {_redacted(self.url)}: {exc}") from exc
 
@@ -173,7 +188,8 @@ class RedisDriver(base.StorageDriver):
         ``pipeline.multi()`` and queues the writes; the ``meta`` keys of
         ``metric_ids`` are watched meanwhile.
         """
-        with self._errors(), self._redis.pipeline() as pipe:
+        began = time.monotonic()
+        with self._errors(), self._redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(*map(self._meta_key, metric_ids))
@@ -181,7 +197,10 @@ class RedisDriver(base.StorageDriver):
                     pipe.execute()
                     return
                 except redis.WatchError:
-                    continue
+                    pipe.reset()
+                except redis_cluster.MIGRATING:
+                    pipe.reset()
+                    redis_cluster.settle(began)
 
     def create_metric(self, metric):
         metric_id = metric["id"]
@@ -196,7 +215,7 @@ class RedisDriver(base.StorageDriver):
             if pipe.exists(self._meta_key(metric_id)):
                 raise MetricAlreadyExists(metric_id)
             pipe.multi()
-            pipe.hset(self._metrics_key(), metric_id, json.dumps(metric))
+            self._layout.put_metric(pipe, metric_id, json.dumps(metric))
             pipe.hset(self._meta_key(metric_id), mapping=meta)
 
         self._transaction([metric_id], plan)
@@ -204,15 +223,14 @@ class RedisDriver(base.StorageDriver):
 
     def get_metric(self, metric_id):
         with self._errors():
-            doc = self._redis.hget(self._metrics_key(), metric_id)
+            doc = self._layout.get_metric(self._redis, metric_id)
         if doc is None:
             raise MetricNotFound(metric_id)
         return orjson.loads(doc)
 
     def list_metrics(self):
         with self._errors():
-            docs = self._redis.hvals(self._metrics_key())
-        return [orjson.loads(doc) for doc in docs]
+            return self._layout.list_metrics(self._redis)
 
     def delete_metric(self, metric_id):
         def plan(pipe):
@@ -221,7 +239,7 @@ class RedisDriver(base.StorageDriver):
             chunks = pipe.hkeys(self._chunks_key(metric_id))
             roll = redis_rollup.spec_of(pipe.hgetall(self._meta_key(metric_id)))
             pipe.multi()
-            pipe.hdel(self._metrics_key(), metric_id)
+            self._layout.drop_metric(pipe, metric_id)
             data_keys = [key(metric_id, c.decode()) for c in chunks
                          for key in (self._data_key, self._tail_key)]
             if roll is not None:
@@ -236,14 +254,14 @@ class RedisDriver(base.StorageDriver):
         meta_key = self._meta_key(metric_id)
 
         def plan(pipe):
-            # The dict lives in the hash of all metrics: watch it too.
-            pipe.watch(self._metrics_key())
-            doc = pipe.hget(self._metrics_key(), metric_id)
+            # The dict lives apart from meta: watch it too.
+            pipe.watch(self._layout.metric_doc_key(metric_id))
+            doc = self._layout.get_metric(pipe, metric_id)
             if doc is None or not pipe.exists(meta_key):
                 raise MetricNotFound(metric_id)
             doc = dict(orjson.loads(doc), name=name, resource_id=resource_id)
             pipe.multi()
-            pipe.hset(self._metrics_key(), metric_id, json.dumps(doc))
+            self._layout.put_metric(pipe, metric_id, json.dumps(doc))
             # Makes set_rollup, which watches only meta and
             # rewrite the dict, retry instead of undoing this.
             pipe.hincrby(meta_key, "labels", 1)
@@ -254,7 +272,7 @@ class RedisDriver(base.StorageDriver):
         meta_key = self._meta_key(metric_id)
 
         def plan(pipe):
-            doc = pipe.hget(self._metrics_key(), metric_id)
+            doc = self._layout.get_metric(pipe, metric_id)
             meta = pipe.hgetall(meta_key)
             if doc is None or not meta:
                 raise MetricNotFound(metric_id)
@@ -277,8 +295,8 @@ class RedisDriver(base.StorageDriver):
                     self._chunks_key(metric_id)).items()
                     if _Span.parse(v).last < oldest]
             pipe.multi()
-            pipe.hset(self._metrics_key(), metric_id,
-                      json.dumps(dict(json.loads(doc), rollup=spec)))
+            self._layout.put_metric(pipe, metric_id, json.dumps(
+                dict(json.loads(doc), rollup=spec)))
             # Rewriting meta also makes concurrent writers of it retry.
             pipe.hset(meta_key, "rollup", json.dumps(spec))
             for (grain, chunk), blob in blobs.items():
@@ -308,11 +326,39 @@ class RedisDriver(base.StorageDriver):
         return redis_rollup.read(reply, granularity_ns, method, start, stop)
 
     def add_measures(self, batch):
+        """See :meth:`.StorageDriver.add_measures`.
+
+        On a Redis Cluster a transaction covers one hash slot: the batch is
+        checked whole (every metric exists, or nothing is written), then
+        committed one slot at a time. A batch cut short by an unreachable
+        shard raises :class:`StorageUnavailable` with some slots written:
+        nothing was acknowledged, and writing it again is harmless (a point
+        at a stored timestamp replaces it).
+        """
         normalized = {metric_id: series.normalize(t, v)
                       for metric_id, (t, v) in batch.items()}
         if not normalized:
             return
+        if not self.cluster:
+            self._add_in_one_transaction(normalized)
+            return
+        with self._errors():
+            probe = self._redis.pipeline(transaction=False)
+            for metric_id in normalized:
+                probe.exists(self._meta_key(metric_id))
+            for metric_id, found in zip(normalized, probe.execute()):
+                if not found:
+                    raise MetricNotFound(metric_id)
+            for group in redis_cluster.slot_groups(
+                    self._redis, normalized, self._meta_key):
+                self._add_in_one_transaction(
+                    {metric_id: normalized[metric_id] for metric_id in group},
+                    deleted_meanwhile_ok=True)
 
+    def _add_in_one_transaction(self, normalized, deleted_meanwhile_ok=False):
+        """Add ``{metric_id: records}`` in one transaction. With
+        ``deleted_meanwhile_ok``, a metric found missing (deleted since the
+        batch was checked) is left out, as if deleted after this write."""
         def plan(pipe):
             changes = [_MetricChange(self, metric_id, records)
                        for metric_id, records in normalized.items()]
@@ -322,7 +368,16 @@ class RedisDriver(base.StorageDriver):
             for change in changes:
                 change.queue_writes(pipe)
 
-        self._transaction(list(normalized), plan)
+        while normalized:
+            try:
+                self._transaction(list(normalized), plan)
+                return
+            except MetricNotFound as exc:
+                if not deleted_meanwhile_ok:
+                    raise
+                normalized = {metric_id: records for metric_id, records
+                              in normalized.items()
+                              if metric_id != exc.metric_id}
 
     def _read_round(self, changes, phase):
         """Send the reads of one phase of every change in one round trip."""
@@ -338,20 +393,26 @@ class RedisDriver(base.StorageDriver):
             change.receive(phase, [next(replies) for _ in range(count)])
 
     def get_measures(self, metric_id, start=None, stop=None):
+        meta_key, chunks_key = (self._meta_key(metric_id),
+                                self._chunks_key(metric_id))
         with self._errors():
             while True:
-                chunk_ns = self._redis.hget(self._meta_key(metric_id),
-                                            "chunk_ns")
+                lookup = self._redis.pipeline(transaction=False)
+                lookup.hget(meta_key, "chunk_ns")
+                lookup.hkeys(chunks_key)
+                chunk_ns, stored = lookup.execute()
                 if chunk_ns is None:
                     raise MetricNotFound(metric_id)
                 first, last = series.chunk_range(start, stop, int(chunk_ns))
+                chunks = sorted(c for c in map(int, stored)
+                                if (first is None or c >= first)
+                                and (last is None or c <= last))
                 reply = self._read_script(
-                    keys=[self._meta_key(metric_id),
-                          self._chunks_key(metric_id)],
+                    keys=[meta_key, chunks_key,
+                          *(key(metric_id, c) for c in chunks
+                            for key in (self._data_key, self._tail_key))],
                     args=[chunk_ns, "-1e300" if first is None else first,
-                          "1e300" if last is None else last,
-                          self._data_key(metric_id),
-                          self._tail_key(metric_id)])
+                          "1e300" if last is None else last, *chunks])
                 if reply is None:
                     raise MetricNotFound(metric_id)
                 if len(reply) > 1:

@@ -1,17 +1,20 @@
-"""Fixtures running the storage suite against every installed driver.
+"""Fixtures running the storage suite against every installed driver, and
+the redis driver on a Redis Cluster too (``redis-cluster``).
 
-Redis tests use the test Redis of :mod:`tests.redis_helpers` under a key
-prefix of their own, deleted afterwards.
+Redis tests use the test Redis of :mod:`tests.redis_helpers`, or the test
+cluster of :mod:`tests.redis_cluster`, under a key prefix of their own,
+deleted afterwards.
 """
 import uuid
 
 import pytest
 
+from tests import redis_cluster
 from tests import redis_helpers
 from tests.unit.storage import helpers
 
 
-@pytest.fixture(params=helpers.DRIVER_NAMES)
+@pytest.fixture(params=helpers.STORE_NAMES)
 def driver_options(request, tmp_path):
     """Options for a fresh, empty store of each installed driver."""
     name = request.param
@@ -23,6 +26,14 @@ def driver_options(request, tmp_path):
         prefix = f"statsvc-test:{uuid.uuid4()}:"
         options.update(url=redis_helpers.REDIS_URL, key_prefix=prefix)
         request.addfinalizer(lambda: redis_helpers.delete_redis_prefix(prefix))
+    elif name == "redis-cluster":
+        if request.node.get_closest_marker("before_cluster"):
+            pytest.skip("stores of older layouts never were on a cluster")
+        request.getfixturevalue("redis_cluster")
+        prefix = redis_cluster.new_prefix()
+        options.update(driver="redis", cluster="true", url=redis_cluster.URL,
+                       key_prefix=prefix)
+        request.addfinalizer(lambda: redis_cluster.delete_prefix(prefix))
     else:
         pytest.fail(f"no test options for storage driver {name!r}")
     return options

@@ -10,6 +10,9 @@ CHUNK_SECONDS = 10
 CHUNK_NS = CHUNK_SECONDS * 10**9
 DRIVER_NAMES = sorted(
     ep.name for ep in metadata.entry_points(group="statsvc.storage"))
+#: The stores the suite runs on: each driver, and redis on a Redis Cluster.
+STORE_NAMES = DRIVER_NAMES + (["redis-cluster"] if "redis" in DRIVER_NAMES
+                              else [])
 
 
 def open_driver(options):
