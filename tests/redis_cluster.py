@@ -5,6 +5,8 @@ bus: port + 10000), in a temporary directory, without persistence. Its
 slots are served even while a shard is down
 (``cluster-require-full-coverage no``), as the README advises.
 """
+import contextlib
+import os
 import shutil
 import socket
 import subprocess
@@ -41,6 +43,8 @@ class Cluster:
             ["redis-server", "--port", str(port), "--bind", "127.0.0.1",
              "--dir", self.dir, "--cluster-enabled", "yes",
              "--cluster-config-file", f"nodes-{port}.conf",
+             # Replication still writes one: each node its own.
+             "--dbfilename", f"dump-{port}.rdb",
              "--cluster-node-timeout", "1000",
              "--cluster-require-full-coverage", "no",
              "--save", "", "--appendonly", "no"],
@@ -51,20 +55,30 @@ class Cluster:
         """A plain client of one node."""
         return redis.Redis(port=port, socket_timeout=5)
 
+    def node_id(self, port):
+        return self.node(port).execute_command("CLUSTER", "MYID").decode()
+
     def wait_ok(self, timeout=30):
         """Wait until every live node sees the cluster state ``ok`` and
-        agrees on who serves every slot."""
+        ``redis-cli --cluster check`` finds nothing to fix."""
         deadline = time.monotonic() + timeout
+        check = None
         while time.monotonic() < deadline:
             try:
                 infos = [self.node(p).execute_command("CLUSTER", "INFO")
                          for p in self.processes]
-                if all(b"cluster_state:ok" in i for i in infos):
-                    return
             except redis.ConnectionError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("the Redis Cluster did not settle")
+                infos = []
+            if infos and all(b"cluster_state:ok" in i for i in infos):
+                check = subprocess.run(
+                    ["redis-cli", "--cluster", "check",
+                     f"127.0.0.1:{min(self.processes)}"],
+                    capture_output=True, text=True)
+                if check.returncode == 0:
+                    return
+            time.sleep(0.2)
+        raise RuntimeError("the Redis Cluster did not settle: "
+                           + (check.stdout if check else "state not ok"))
 
     def primaries(self):
         """``{port: [(first_slot, last_slot), ...]}`` of the primaries."""
@@ -73,6 +87,14 @@ class Cluster:
                 "CLUSTER", "SLOTS"):
             out.setdefault(primary[1], []).append((first, last))
         return out
+
+    def primary_of(self, key):
+        """The port of the primary serving ``key``, asked of the cluster."""
+        slot = self.node(PORTS[0]).execute_command("CLUSTER", "KEYSLOT", key)
+        for port, ranges in self.primaries().items():
+            if any(first <= slot <= last for first, last in ranges):
+                return port
+        raise LookupError(f"slot {slot} is not served")
 
     def shard_of(self, port):
         """The ports of the primary ``port`` and of its replicas."""
@@ -88,8 +110,11 @@ class Cluster:
             process.wait()
 
     def restart(self, ports):
-        """Restart killed nodes (they rejoin from their nodes file)."""
+        """Restart killed nodes (they rejoin from their nodes file), with
+        no data: a shard lost and replaced."""
         for port in ports:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(os.path.join(self.dir, f"dump-{port}.rdb"))
             self._start_node(port)
         self.wait_ok(60)
 

@@ -44,6 +44,7 @@ Reads run as one Lua script, an atomic snapshot.
 import collections
 import contextlib
 import functools
+import hashlib
 import json
 import time
 import urllib.parse
@@ -147,10 +148,9 @@ class RedisDriver(base.StorageDriver):
             # Redis restart; more would multiply the wait when Redis is down.
             self._redis = redis.Redis.from_url(
                 self.url, retry=Retry(NoBackoff(), 1), **timeouts)
-        self._read_script = self._redis.register_script(_READ_SCRIPT)
-        self._replace_script = self._redis.register_script(_REPLACE_SCRIPT)
-        self._archive_script = self._redis.register_script(
-            redis_rollup.READ_SCRIPT)
+        self._read_script = _Script(self._redis, _READ_SCRIPT)
+        self._replace_script = _Script(self._redis, _REPLACE_SCRIPT)
+        self._archive_script = _Script(self._redis, redis_rollup.READ_SCRIPT)
         self.check()
 
     # Key names.
@@ -667,6 +667,26 @@ class _MetricChange:
             pipe.hset(self.meta_key, "last_ts", self.newest)
         if self.rollup is not None:
             self.rollup.queue_writes(pipe)
+
+
+class _Script:
+    """A Lua script run by its SHA1, sent whole to a node lacking it.
+
+    Unlike redis-py's ``register_script``, whose ``SCRIPT LOAD`` goes to
+    every primary of a cluster, this works while another shard is down.
+    """
+
+    def __init__(self, client, source):
+        self.client = client
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+
+    def __call__(self, keys, args):
+        try:
+            return self.client.evalsha(self.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            # EVAL caches the script on that node for the next EVALSHA.
+            return self.client.eval(self.source, len(keys), *keys, *args)
 
 
 class _Span(collections.namedtuple(
