@@ -143,7 +143,9 @@ def test_resharding_during_writes_loses_no_acknowledged_point(
             ["redis-cli", "--cluster", "reshard", f"127.0.0.1:{source}",
              "--cluster-from", redis_cluster.node_id(source),
              "--cluster-to", redis_cluster.node_id(target),
-             "--cluster-slots", "2000", "--cluster-yes"],
+             "--cluster-slots", "2000", "--cluster-yes",
+             # A key a MIGRATE: slots stay half moved longer (ASK, TRYAGAIN).
+             "--cluster-pipeline", "1"],
             check=True, stdout=subprocess.DEVNULL, timeout=300)
     finally:
         stop.set()
