@@ -1,0 +1,169 @@
+"""Capacity of the redis driver on a Redis Cluster: the figures the model of
+``bench/RESULTS_cluster.md`` uses, measured on a 3-primary, 3-replica
+cluster that this script starts on 127.0.0.1:7100-7105 (``redis-server``).
+
+1. Bytes per metric under each default archive policy, one point every
+   10 s over the policy's longest timespan (capped by ``--days``), a day
+   per ``add_measures`` call: the sum of ``MEMORY USAGE`` of the metric's
+   keys (they share its hash tag, so one node holds them all).
+2. A simulation: ``--metrics`` metrics of ``--policy`` written round after
+   round, one point each every simulated 10 s, ``--batch`` metrics per
+   ``add_measures`` call (as a collector's batch POST), for ``--rounds``
+   rounds. It reports points/s (wall and per CPU second of this client,
+   which stands for an API worker: the worker's own HTTP cost comes on
+   top), Redis commands per point, and each primary's memory per metric,
+   set against a single metric written the same way (the model's
+   per-metric figure).
+
+Usage: python -P bench/cluster_capacity.py [--days 365] [--metrics 100000]
+       [--rounds 6] [--batch 1000] [--policy medium]
+"""
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(
+    __file__))))
+from statsvc import archive_policy  # noqa: E402
+from statsvc.storage.redis_driver import RedisDriver  # noqa: E402
+from tests import redis_cluster  # noqa: E402
+
+S = 10**9
+DAY = 86400
+STEP = 10  # seconds between two points of a metric
+T0 = 1_700_006_400
+
+
+def spec(name):
+    return archive_policy.rollup_spec(archive_policy.with_defaults(
+        archive_policy.DEFAULT_POLICIES[name]))
+
+
+def metric_bytes(driver, metric_id):
+    """``MEMORY USAGE`` of every key of one metric (all on one node)."""
+    client = driver._redis
+    node = client.get_node_from_key(driver._meta_key(metric_id))
+    plain = client.get_redis_connection(node)
+    keys = list(plain.scan_iter(match=f"{driver.prefix}*{{{metric_id}}}*",
+                                count=10000))
+    return sum(plain.memory_usage(k, samples=0) or 0 for k in keys)
+
+
+def longest_days(name):
+    policy = archive_policy.with_defaults(archive_policy.DEFAULT_POLICIES[name])
+    return max(i["timespan"] for i in policy["definition"]) / DAY
+
+
+def per_policy(driver, days_cap):
+    """``{policy: (days written, bytes per metric)}``."""
+    out = {}
+    for name in ("low", "medium", "high", "bool"):
+        metric_id = str(uuid.uuid4())
+        driver.create_metric({"id": metric_id, "rollup": spec(name)})
+        days = int(min(longest_days(name), days_cap))
+        per_day = DAY // STEP
+        rng = np.random.default_rng(1)
+        for day in range(days):
+            ts = (T0 + day * DAY + np.arange(per_day) * STEP) * S
+            values = np.round(50 + np.cumsum(rng.normal(0, 0.3, per_day)), 1)
+            driver.add_measures({metric_id: (ts, values)})
+        out[name] = (days, metric_bytes(driver, metric_id))
+    return out
+
+
+def primaries_info(cluster):
+    return {port: (cluster.node(port).info("memory")["used_memory"],
+                   cluster.node(port).info("stats")[
+                       "total_commands_processed"])
+            for port in cluster.primaries()}
+
+
+def simulate(cluster, driver, args):
+    ids = [str(uuid.uuid4()) for _ in range(args.metrics)]
+    roll = spec(args.policy)
+    began = time.monotonic()
+    for metric_id in ids:
+        driver.create_metric({"id": metric_id, "rollup": roll})
+    created = time.monotonic() - began
+    before = primaries_info(cluster)
+    rounds = []
+    rng = np.random.default_rng(2)
+    for r in range(args.rounds):
+        ts = np.array([(T0 + r * STEP) * S])
+        wall, cpu = time.monotonic(), time.process_time()
+        for at in range(0, len(ids), args.batch):
+            driver.add_measures({
+                m: (ts, np.round(rng.normal(50, 5, 1), 1))
+                for m in ids[at:at + args.batch]})
+        rounds.append((time.monotonic() - wall, time.process_time() - cpu))
+    after = primaries_info(cluster)
+    points = args.metrics * args.rounds
+    one = str(uuid.uuid4())
+    driver.create_metric({"id": one, "rollup": roll})
+    for r in range(args.rounds):
+        driver.add_measures({one: (np.array([(T0 + r * STEP) * S]),
+                                   np.array([50.0]))})
+    keys = {port: cluster.node(port).dbsize() for port in before}
+    return {
+        "create_per_s": args.metrics / created,
+        "wall_pps": args.metrics / statistics.median(w for w, _ in rounds),
+        "cpu_pps": args.metrics / statistics.median(c for _, c in rounds),
+        "commands_per_point": sum(after[p][1] - before[p][1]
+                                  for p in before) / points,
+        "memory_per_metric": {p: after[p][0] for p in before},
+        "keys": keys,
+        "single_metric_bytes": metric_bytes(driver, one),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--days", type=float, default=365)
+    parser.add_argument("--metrics", type=int, default=100_000)
+    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--batch", type=int, default=1000)
+    parser.add_argument("--policy", default="medium")
+    args = parser.parse_args()
+    cluster = redis_cluster.Cluster()
+    cluster.start()
+    try:
+        driver = RedisDriver({"url": redis_cluster.URL, "cluster": "true",
+                              "key_prefix": "bench:"})
+        print("## Bytes per metric, one point every 10 s\n")
+        print("| policy | days written | bytes per metric |")
+        print("| --- | ---: | ---: |")
+        for name, (days, size) in per_policy(driver, args.days).items():
+            print(f"| {name} | {days} | {size:,} |")
+        for port in cluster.primaries():
+            cluster.node(port).flushall()
+        empty = {p: cluster.node(p).info("memory")["used_memory"]
+                 for p in cluster.primaries()}
+        result = simulate(cluster, driver, args)
+        print(f"\n## Simulation: {args.metrics:,} metrics of "
+              f"{args.policy}, {args.rounds} rounds, {args.batch} metrics "
+              "per call\n")
+        print(f"- metrics created: {result['create_per_s']:,.0f}/s")
+        print(f"- points/s, median round: {result['wall_pps']:,.0f} wall, "
+              f"{result['cpu_pps']:,.0f} per client CPU s")
+        print(f"- Redis commands per point: "
+              f"{result['commands_per_point']:.1f}")
+        for port, used in result["memory_per_metric"].items():
+            share = result["keys"][port] / sum(result["keys"].values())
+            per = (used - empty[port]) / (args.metrics * share)
+            print(f"- primary {port}: {result['keys'][port]:,} keys "
+                  f"({share:.1%}), {(used - empty[port]) / 2**20:,.1f} MiB, "
+                  f"{per:,.0f} B per metric")
+        print(f"- the same metric alone (MEMORY USAGE of its keys): "
+              f"{result['single_metric_bytes']:,} B")
+        driver.close()
+    finally:
+        cluster.stop()
+
+
+if __name__ == "__main__":
+    main()
