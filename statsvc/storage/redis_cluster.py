@@ -55,10 +55,57 @@ def settle(began):
     time.sleep(0.02)
 
 
-def slot_groups(client, ids, key):
-    """``ids`` grouped by the hash slot of ``key(id)``, in order."""
-    groups = {}
-    for item in ids:
-        groups.setdefault(client.keyslot(key(item)), []).append(item)
-    return list(groups.values())
+#: Applies one metric's writes if its ``meta`` hash KEYS[1] still has the
+#: version ARGV[1] read before they were planned, then sets version ARGV[2];
+#: returns 1, or 0 (nothing written) when another writer came first. The
+#: writes follow as ``command, key index, argument count, arguments...``.
+#: A script is atomic like ``MULTI``, and needs no ``WATCH`` on a connection
+#: of its own: a batch sends one per metric, all nodes' in one round trip.
+APPLY_SCRIPT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+if (redis.call('HGET', KEYS[1], 'v') or '') ~= ARGV[1] then return 0 end
+local i = 3
+while i <= #ARGV do
+  local n = tonumber(ARGV[i + 2])
+  redis.call(ARGV[i], KEYS[tonumber(ARGV[i + 1])],
+             unpack(ARGV, i + 3, i + 2 + n))
+  i = i + 3 + n
+end
+redis.call('HSET', KEYS[1], 'v', ARGV[2])
+return 1
+"""
 
+
+class Writes:
+    """Records the writes of one metric, queued as on a pipeline, as the
+    keys and arguments of :data:`APPLY_SCRIPT`.
+
+    :param meta_key: the metric's ``meta`` key (``KEYS[1]``).
+    :param version: the ``v`` field of ``meta`` when it was read.
+    :param new_version: the one the writes set.
+    """
+
+    def __init__(self, meta_key, version, new_version):
+        self.keys = [meta_key]
+        self.args = [version, new_version]
+
+    def _queue(self, command, key, *args):
+        if key not in self.keys:
+            self.keys.append(key)
+        self.args += [command, self.keys.index(key) + 1, len(args), *args]
+
+    def append(self, key, value):
+        self._queue("APPEND", key, value)
+
+    def set(self, key, value):
+        self._queue("SET", key, value)
+
+    def hset(self, key, field, value):
+        self._queue("HSET", key, field, value)
+
+    def hdel(self, key, *fields):
+        self._queue("HDEL", key, *fields)
+
+    def delete(self, *keys):
+        for key in keys:
+            self._queue("DEL", key)

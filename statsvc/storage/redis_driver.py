@@ -46,6 +46,7 @@ import contextlib
 import functools
 import hashlib
 import json
+import os
 import time
 import urllib.parse
 
@@ -151,6 +152,7 @@ class RedisDriver(base.StorageDriver):
         self._read_script = _Script(self._redis, _READ_SCRIPT)
         self._replace_script = _Script(self._redis, _REPLACE_SCRIPT)
         self._archive_script = _Script(self._redis, redis_rollup.READ_SCRIPT)
+        self._apply_script = _Script(self._redis, redis_cluster.APPLY_SCRIPT)
         self.check()
 
     # Key names.
@@ -297,8 +299,10 @@ class RedisDriver(base.StorageDriver):
             pipe.multi()
             self._layout.put_metric(pipe, metric_id, json.dumps(
                 dict(json.loads(doc), rollup=spec)))
-            # Rewriting meta also makes concurrent writers of it retry.
-            pipe.hset(meta_key, "rollup", json.dumps(spec))
+            # Rewriting meta also makes concurrent writers of it retry:
+            # those watching it, and the cluster's scripts checking "v".
+            pipe.hset(meta_key, mapping={"rollup": json.dumps(spec),
+                                         "v": os.urandom(8).hex()})
             for (grain, chunk), blob in blobs.items():
                 pipe.hset(self._archive_key(metric_id, grain), chunk, blob)
             for grain, fields in dropped.items():
@@ -339,26 +343,10 @@ class RedisDriver(base.StorageDriver):
                       for metric_id, (t, v) in batch.items()}
         if not normalized:
             return
-        if not self.cluster:
-            self._add_in_one_transaction(normalized)
+        if self.cluster:
+            self._add_per_metric(normalized)
             return
-        with self._errors():
-            probe = self._redis.pipeline(transaction=False)
-            for metric_id in normalized:
-                probe.exists(self._meta_key(metric_id))
-            for metric_id, found in zip(normalized, probe.execute()):
-                if not found:
-                    raise MetricNotFound(metric_id)
-            for group in redis_cluster.slot_groups(
-                    self._redis, normalized, self._meta_key):
-                self._add_in_one_transaction(
-                    {metric_id: normalized[metric_id] for metric_id in group},
-                    deleted_meanwhile_ok=True)
 
-    def _add_in_one_transaction(self, normalized, deleted_meanwhile_ok=False):
-        """Add ``{metric_id: records}`` in one transaction. With
-        ``deleted_meanwhile_ok``, a metric found missing (deleted since the
-        batch was checked) is left out, as if deleted after this write."""
         def plan(pipe):
             changes = [_MetricChange(self, metric_id, records)
                        for metric_id, records in normalized.items()]
@@ -368,16 +356,64 @@ class RedisDriver(base.StorageDriver):
             for change in changes:
                 change.queue_writes(pipe)
 
-        while normalized:
-            try:
-                self._transaction(list(normalized), plan)
-                return
-            except MetricNotFound as exc:
-                if not deleted_meanwhile_ok:
-                    raise
-                normalized = {metric_id: records for metric_id, records
-                              in normalized.items()
-                              if metric_id != exc.metric_id}
+        self._transaction(list(normalized), plan)
+
+    def _add_per_metric(self, normalized):
+        """Add ``{metric_id: records}`` on a cluster: every metric's reads
+        in one round trip per phase, then one atomic script per metric
+        (:data:`.redis_cluster.APPLY_SCRIPT`), all in one round trip; the
+        metrics whose script found another write first are planned again.
+        The first plan raises :class:`MetricNotFound` before any write; a
+        metric deleted after it is left out, as if deleted after this."""
+        began, first = time.monotonic(), True
+        with self._errors():
+            while normalized:
+                changes = [_MetricChange(self, metric_id, records)
+                           for metric_id, records in normalized.items()]
+                try:
+                    for phase in _MetricChange.PHASES:
+                        self._read_round(changes, phase)
+                except MetricNotFound as exc:
+                    if first:
+                        raise
+                    del normalized[exc.metric_id]
+                    continue
+                first = False
+                applied = self._apply(changes)
+                if not all(applied):
+                    redis_cluster.settle(began)
+                normalized = {change.metric_id: change.records
+                              for change, done in zip(changes, applied)
+                              if not done}
+
+    def _apply(self, changes):
+        """Run each change's writes as one script; whether each ran."""
+        scripts = self._redis.pipeline(transaction=False)
+        writes = []
+        for change in changes:
+            queued = redis_cluster.Writes(change.meta_key, change.version,
+                                          os.urandom(8).hex())
+            change.queue_writes(queued)
+            writes.append(queued)
+            # redis-py blocks the evalsha method of cluster pipelines, not
+            # the command; naming the node spares it asking a server for
+            # the script's keys (COMMAND GETKEYS), a round trip each.
+            scripts.execute_command(
+                "EVALSHA", self._apply_script.sha, len(queued.keys),
+                *queued.keys, *queued.args,
+                target_nodes=self._redis.get_node_from_key(change.meta_key))
+        applied = []
+        for queued, reply in zip(writes, scripts.execute(
+                raise_on_error=False)):
+            if isinstance(reply, redis.exceptions.NoScriptError):
+                # A node restarted since: EVAL loads it there.
+                reply = self._apply_script(queued.keys, queued.args)
+            elif isinstance(reply, redis_cluster.MIGRATING):
+                reply = 0
+            elif isinstance(reply, Exception):
+                raise reply
+            applied.append(reply == 1)
+        return applied
 
     def _read_round(self, changes, phase):
         """Send the reads of one phase of every change in one round trip."""
@@ -533,6 +569,7 @@ class _MetricChange:
         meta = replies[0]
         if not meta:
             raise MetricNotFound(self.metric_id)
+        self.version = meta.get(b"v", b"")
         last_ts = _int_or_none(meta.get(b"last_ts"))
         self.chunk_ns = chunk_ns = int(meta[b"chunk_ns"])
         roll = redis_rollup.spec_of(meta)
