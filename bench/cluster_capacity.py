@@ -7,16 +7,16 @@ cluster that this script starts on 127.0.0.1:7100-7105 (``redis-server``).
    per ``add_measures`` call: the sum of ``MEMORY USAGE`` of the metric's
    keys (they share its hash tag, so one node holds them all).
 2. A simulation: ``--metrics`` metrics of ``--policy`` written round after
-   round, one point each every simulated 10 s, ``--batch`` metrics per
-   ``add_measures`` call (as a collector's batch POST), for ``--rounds``
-   rounds. It reports points/s (wall and per CPU second of this client,
+   round, points 10 s apart, ``--per-call`` points of each of ``--batch``
+   metrics per ``add_measures`` call (as a collector's batch POST), for
+   ``--rounds`` rounds; the same on one Redis (``--redis-url``) beside it. It reports points/s (wall and per CPU second of this client,
    which stands for an API worker: the worker's own HTTP cost comes on
    top), Redis commands per point, and each primary's memory per metric,
    set against a single metric written the same way (the model's
    per-metric figure).
 
 Usage: python -P bench/cluster_capacity.py [--days 365] [--metrics 100000]
-       [--rounds 6] [--batch 1000] [--policy medium]
+       [--rounds 3] [--batch 1000] [--per-call 1] [--policy medium]
 """
 import argparse
 import os
@@ -83,51 +83,67 @@ def primaries_info(cluster):
             for port in cluster.primaries()}
 
 
-def simulate(cluster, driver, args):
+def prefix_bytes(driver):
+    """``MEMORY USAGE`` of every key of the driver's prefix, all nodes."""
+    client = driver._redis
+    nodes = ([client.get_redis_connection(n) for n in client.get_primaries()]
+             if driver.cluster else [client])
+    return sum(node.memory_usage(key, samples=0) or 0 for node in nodes
+               for key in node.scan_iter(match=driver.prefix + "*",
+                                         count=10000))
+
+
+def simulate(driver, args):
+    """Write ``args.rounds`` rounds of a point per metric; the medians of
+    a round's wall and client CPU time, and the metrics' bytes."""
     ids = [str(uuid.uuid4()) for _ in range(args.metrics)]
     roll = spec(args.policy)
     began = time.monotonic()
     for metric_id in ids:
         driver.create_metric({"id": metric_id, "rollup": roll})
     created = time.monotonic() - began
-    before = primaries_info(cluster)
     rounds = []
     rng = np.random.default_rng(2)
+    n = args.per_call
     for r in range(args.rounds):
-        ts = np.array([(T0 + r * STEP) * S])
+        ts = (T0 + (r * n + np.arange(n)) * STEP) * S
         wall, cpu = time.monotonic(), time.process_time()
         for at in range(0, len(ids), args.batch):
             driver.add_measures({
-                m: (ts, np.round(rng.normal(50, 5, 1), 1))
+                m: (ts, np.round(rng.normal(50, 5, n), 1))
                 for m in ids[at:at + args.batch]})
         rounds.append((time.monotonic() - wall, time.process_time() - cpu))
-    after = primaries_info(cluster)
-    points = args.metrics * args.rounds
-    one = str(uuid.uuid4())
-    driver.create_metric({"id": one, "rollup": roll})
+    points = args.metrics * n
+    return {"create_per_s": args.metrics / created,
+            "wall_pps": points / statistics.median(w for w, _ in rounds),
+            "cpu_pps": points / statistics.median(c for _, c in rounds),
+            "bytes_per_metric": prefix_bytes(driver) / args.metrics}
+
+
+def single_metric_bytes(driver, args):
+    """The model's figure: one metric written as in :func:`simulate`."""
+    metric_id = str(uuid.uuid4())
+    driver.create_metric({"id": metric_id, "rollup": spec(args.policy)})
+    n = args.per_call
     for r in range(args.rounds):
-        driver.add_measures({one: (np.array([(T0 + r * STEP) * S]),
-                                   np.array([50.0]))})
-    keys = {port: cluster.node(port).dbsize() for port in before}
-    return {
-        "create_per_s": args.metrics / created,
-        "wall_pps": args.metrics / statistics.median(w for w, _ in rounds),
-        "cpu_pps": args.metrics / statistics.median(c for _, c in rounds),
-        "commands_per_point": sum(after[p][1] - before[p][1]
-                                  for p in before) / points,
-        "memory_per_metric": {p: after[p][0] for p in before},
-        "keys": keys,
-        "single_metric_bytes": metric_bytes(driver, one),
-    }
+        driver.add_measures({metric_id: (
+            (T0 + (r * n + np.arange(n)) * STEP) * S, np.full(n, 50.0))})
+    return metric_bytes(driver, metric_id)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--days", type=float, default=365)
     parser.add_argument("--metrics", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--policy", default="medium")
+    parser.add_argument("--per-call", type=int, default=1,
+                        help="points per metric in a call (6: a collector "
+                        "sending a minute of points at once)")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15",
+                        help="the one Redis compared with (a key prefix of "
+                        "its own, deleted after)")
     args = parser.parse_args()
     cluster = redis_cluster.Cluster()
     cluster.start()
@@ -141,25 +157,37 @@ def main():
             print(f"| {name} | {days} | {size:,} |")
         for port in cluster.primaries():
             cluster.node(port).flushall()
-        empty = {p: cluster.node(p).info("memory")["used_memory"]
-                 for p in cluster.primaries()}
-        result = simulate(cluster, driver, args)
+        before = primaries_info(cluster)
+        result = simulate(driver, args)
+        after = primaries_info(cluster)
+        single = RedisDriver({"url": args.redis_url,
+                              "key_prefix": f"bench-{uuid.uuid4()}:"})
+        peer = simulate(single, args)
+        for key in single._redis.scan_iter(match=single.prefix + "*"):
+            single._redis.delete(key)
+        single.close()
         print(f"\n## Simulation: {args.metrics:,} metrics of "
-              f"{args.policy}, {args.rounds} rounds, {args.batch} metrics "
-              "per call\n")
-        print(f"- metrics created: {result['create_per_s']:,.0f}/s")
-        print(f"- points/s, median round: {result['wall_pps']:,.0f} wall, "
-              f"{result['cpu_pps']:,.0f} per client CPU s")
-        print(f"- Redis commands per point: "
-              f"{result['commands_per_point']:.1f}")
-        for port, used in result["memory_per_metric"].items():
-            share = result["keys"][port] / sum(result["keys"].values())
-            per = (used - empty[port]) / (args.metrics * share)
-            print(f"- primary {port}: {result['keys'][port]:,} keys "
-                  f"({share:.1%}), {(used - empty[port]) / 2**20:,.1f} MiB, "
-                  f"{per:,.0f} B per metric")
-        print(f"- the same metric alone (MEMORY USAGE of its keys): "
-              f"{result['single_metric_bytes']:,} B")
+              f"{args.policy}, {args.rounds} rounds of {args.per_call} "
+              "point(s) each, "
+              f"{args.batch} metrics per call\n")
+        print("| measure | cluster (3 primaries) | one Redis | ratio |")
+        print("| --- | ---: | ---: | ---: |")
+        for key, label in (("create_per_s", "metrics created/s"),
+                           ("wall_pps", "points/s, wall (median round)"),
+                           ("cpu_pps", "points per client CPU s"),
+                           ("bytes_per_metric", "bytes per metric")):
+            print(f"| {label} | {result[key]:,.0f} | {peer[key]:,.0f} | "
+                  f"{result[key] / peer[key]:.2f} |")
+        points = args.metrics * args.rounds * args.per_call
+        commands = sum(after[p][1] - before[p][1] for p in before)
+        print(f"\nCluster: {commands / points:.1f} Redis commands per point "
+              "(reads, scripts, and their writes); per primary:")
+        for port in before:
+            print(f"- {port}: {cluster.node(port).dbsize():,} keys, "
+                  f"{(after[port][0] - before[port][0]) / 2**20:,.1f} MiB "
+                  "more used_memory")
+        print(f"- one metric alone (MEMORY USAGE of its keys): "
+              f"{single_metric_bytes(driver, args):,} B")
         driver.close()
     finally:
         cluster.stop()

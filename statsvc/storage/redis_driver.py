@@ -38,7 +38,7 @@ batch, read what the change depends on, then ``MULTI``/``EXEC`` the writes,
 which also rewrite each ``meta`` key, so that a concurrent writer of any of
 those metrics, on any host, makes ``EXEC`` fail and the batch is replanned.
 On a Redis Cluster a transaction covers one hash slot, so a batch is
-checked whole, then committed one slot at a time (:meth:`add_measures`).
+checked whole, then committed one metric at a time (:meth:`add_measures`).
 Reads run as one Lua script, an atomic snapshot.
 """
 import collections
@@ -334,7 +334,7 @@ class RedisDriver(base.StorageDriver):
 
         On a Redis Cluster a transaction covers one hash slot: the batch is
         checked whole (every metric exists, or nothing is written), then
-        committed one slot at a time. A batch cut short by an unreachable
+        committed one metric at a time. A batch cut short by an unreachable
         shard raises :class:`StorageUnavailable` with some slots written:
         nothing was acknowledged, and writing it again is harmless (a point
         at a stored timestamp replaces it).
