@@ -77,10 +77,13 @@ def per_policy(driver, days_cap):
 
 
 def primaries_info(cluster):
-    return {port: (cluster.node(port).info("memory")["used_memory"],
-                   cluster.node(port).info("stats")[
-                       "total_commands_processed"])
-            for port in cluster.primaries()}
+    """``{port: (used_memory, commands processed, CPU seconds)}``."""
+    out = {}
+    for port in cluster.primaries():
+        info = cluster.node(port).info()
+        out[port] = (info["used_memory"], info["total_commands_processed"],
+                     info["used_cpu_user"] + info["used_cpu_sys"])
+    return out
 
 
 def prefix_bytes(driver):
@@ -182,10 +185,15 @@ def main():
         commands = sum(after[p][1] - before[p][1] for p in before)
         print(f"\nCluster: {commands / points:.1f} Redis commands per point "
               "(reads, scripts, and their writes); per primary:")
+        cpu = sum(after[p][2] - before[p][2] for p in before)
+        print(f"Redis CPU per point: {cpu / points * 1e6:.1f} us, so "
+              f"{points / cpu:,.0f} points per CPU s of a shard's thread "
+              "(creations and all rounds, every primary).")
         for port in before:
             print(f"- {port}: {cluster.node(port).dbsize():,} keys, "
                   f"{(after[port][0] - before[port][0]) / 2**20:,.1f} MiB "
-                  "more used_memory")
+                  "more used_memory, "
+                  f"{after[port][2] - before[port][2]:.1f} CPU s")
         print(f"- one metric alone (MEMORY USAGE of its keys): "
               f"{single_metric_bytes(driver, args):,} B")
         driver.close()

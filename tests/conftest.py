@@ -25,8 +25,10 @@ def pytest_configure(config):
 def redis_cluster():
     """The test Redis Cluster (:mod:`tests.redis_cluster`), started once for
     the session when a test first needs it."""
-    if shutil.which("redis-server") is None:
-        redis_helpers.skip_unless_required("redis-server is not installed")
+    for tool in ("redis-server", "redis-cli"):
+        if shutil.which(tool) is None:
+            redis_helpers.skip_unless_required(
+                f"{tool} is not installed (Debian: redis-server, redis-tools)")
     if not redis_cluster_helpers.ports_free():
         pytest.fail(f"ports {redis_cluster_helpers.PORTS} are in use: the "
                     "test Redis Cluster needs them")

@@ -3,7 +3,6 @@ to its errors and transactions."""
 import time
 import urllib.parse
 
-import redis
 from redis.backoff import ExponentialBackoff
 from redis.cluster import RedisCluster
 from redis.exceptions import (

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from statsvc.storage import MetricNotFound, StorageUnavailable
+from statsvc.storage.redis_driver import RedisDriver
 from tests import redis_cluster as cluster_helpers
 from tests.unit.storage.helpers import (
     assert_series, new_metric, open_driver, seconds)
@@ -163,3 +164,10 @@ def test_resharding_during_writes_loses_no_acknowledged_point(
         for writer, last in acked.items():
             for at in range(writer + 2, last + 1, 2):
                 assert stored.get(at) == at, (metric_id, at)
+
+
+def test_a_prefix_with_braces_is_refused():
+    # Redis would hash the prefix's braces, putting every key in one slot.
+    with pytest.raises(ValueError, match=r"cannot hold \{ or \}"):
+        RedisDriver({"url": "redis+cluster://127.0.0.1:1",
+                     "key_prefix": "statsvc{a}:"})
