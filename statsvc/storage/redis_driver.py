@@ -5,7 +5,8 @@ Keys, under a configurable prefix (on a Redis Cluster, ``<id>`` is written
 :mod:`.redis_layout`)::
 
     metrics            hash  id -> metric JSON document
-    meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point)
+    meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point),
+                             v (version token of the cluster's writes)
     chunks:<id>        hash  chunk index ->
                              "first_ts last_ts tail_n tail_frames packs"
     data:<id>:<chunk>  string of compressed frames (:mod:`.codec`), ``packs``
@@ -38,7 +39,9 @@ batch, read what the change depends on, then ``MULTI``/``EXEC`` the writes,
 which also rewrite each ``meta`` key, so that a concurrent writer of any of
 those metrics, on any host, makes ``EXEC`` fail and the batch is replanned.
 On a Redis Cluster a transaction covers one hash slot, so a batch is
-checked whole, then committed one metric at a time (:meth:`add_measures`).
+checked whole, then each metric's writes run as one script that first
+checks the ``v`` token of ``meta`` read with it, which every writer of the
+metric's series changes (:meth:`_add_per_metric`).
 Reads run as one Lua script, an atomic snapshot.
 """
 import collections
