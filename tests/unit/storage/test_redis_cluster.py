@@ -171,3 +171,39 @@ def test_a_prefix_with_braces_is_refused():
     with pytest.raises(ValueError, match=r"cannot hold \{ or \}"):
         RedisDriver({"url": "redis+cluster://127.0.0.1:1",
                      "key_prefix": "statsvc{a}:"})
+
+
+def test_metrics_deleted_during_batches_leave_no_key(driver, options):
+    """A metric deleted while batches write to it: a batch either fails
+    whole (it was gone when checked) or skips it, and nothing is written
+    after its deletion (no key of it is left)."""
+    ids = [new_metric(driver) for _ in range(20)]
+    errors, stop = [], threading.Event()
+
+    def write():
+        # As a client would: drops from its batches a metric found gone.
+        own, live = open_driver(options), list(ids)
+        try:
+            at = 0
+            while live and not stop.is_set():
+                at += 1
+                try:
+                    own.add_measures({m: (seconds(at), [at]) for m in live})
+                except MetricNotFound as exc:
+                    live.remove(exc.metric_id)
+        except Exception as exc:  # noqa: BLE001 - failed by the test
+            errors.append(exc)
+        finally:
+            own.close()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        for metric_id in ids:
+            time.sleep(0.02)
+            driver.delete_metric(metric_id)
+    finally:
+        stop.set()
+        writer.join(60)
+    assert not errors
+    assert list(driver._redis.scan_iter(match=driver.prefix + "*")) == []
