@@ -1,9 +1,11 @@
 """Suite-wide settings."""
 import os
+import shutil
 
 import pytest
 from hypothesis import settings
 
+from tests import redis_cluster as redis_cluster_helpers
 from tests import redis_helpers
 from tests import redis_sentinel as redis_sentinel_helpers
 
@@ -32,3 +34,28 @@ def redis_sentinel():
         yield sentinels
     finally:
         sentinels.stop()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "before_cluster: a test of stores older than Redis "
+        "Cluster support, not run on the cluster")
+
+
+@pytest.fixture(scope="session")
+def redis_cluster():
+    """The test Redis Cluster (:mod:`tests.redis_cluster`), started once for
+    the session when a test first needs it."""
+    for tool in ("redis-server", "redis-cli"):
+        if shutil.which(tool) is None:
+            redis_helpers.skip_unless_required(
+                f"{tool} is not installed (Debian: redis-server, redis-tools)")
+    if not redis_cluster_helpers.ports_free():
+        pytest.fail(f"ports {redis_cluster_helpers.PORTS} are in use: the "
+                    "test Redis Cluster needs them")
+    cluster = redis_cluster_helpers.Cluster()
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()

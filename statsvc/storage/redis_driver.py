@@ -1,9 +1,12 @@
 """Shared storage in Redis, for several API hosts using one store.
 
-Keys, under a configurable prefix::
+Keys, under a configurable prefix (on a Redis Cluster, ``<id>`` is written
+``{<id>}`` and the metric document has a key of its own:
+:mod:`.redis_layout`)::
 
     metrics            hash  id -> metric JSON document
-    meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point)
+    meta:<id>          hash  chunk_ns, timespan_ns, last_ts (newest point),
+                             v (version token of the cluster's writes)
     chunks:<id>        hash  chunk index ->
                              "first_ts last_ts tail_n tail_frames packs"
     data:<id>:<chunk>  string of compressed frames (:mod:`.codec`), ``packs``
@@ -35,12 +38,19 @@ Writes are optimistic transactions: ``WATCH`` the ``meta`` keys of the
 batch, read what the change depends on, then ``MULTI``/``EXEC`` the writes,
 which also rewrite each ``meta`` key, so that a concurrent writer of any of
 those metrics, on any host, makes ``EXEC`` fail and the batch is replanned.
+On a Redis Cluster a transaction covers one hash slot, so a batch is
+checked whole, then each metric's writes run as one script that first
+checks the ``v`` token of ``meta`` read with it, which every writer of the
+metric's series changes (:meth:`_add_per_metric`).
 Reads run as one Lua script, an atomic snapshot.
 """
 import collections
 import contextlib
 import functools
+import hashlib
 import json
+import os
+import time
 import urllib.parse
 
 import numpy as np
@@ -51,7 +61,9 @@ from redis.retry import Retry
 
 from statsvc.storage import base
 from statsvc.storage import codec
+from statsvc.storage import redis_cluster
 from statsvc.storage import redis_connection
+from statsvc.storage import redis_layout
 from statsvc.storage import redis_rollup
 from statsvc.storage import rollup
 from statsvc.storage import series
@@ -59,29 +71,32 @@ from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentConflict, DocumentNotFound,
     MetricAlreadyExists, MetricNotFound, StorageUnavailable)
 
+# KEYS: meta, chunks, then the data and tail keys of the chunks ARGV[4..]
+# (in time order), those the caller found in [ARGV[2], ARGV[3]]: a script
+# must name every key it touches (Redis Cluster routes it by them).
 # Returns false for a missing metric, {chunk_ns} when chunk_ns differs from
-# ARGV[1] (metric recreated meanwhile), else {chunk_ns, timespan_ns, last_ts,
-# then for each chunk in [ARGV[2], ARGV[3]] in time order: its chunks value,
-# data and tail}.
+# ARGV[1] (metric recreated meanwhile) or the chunks in range are no longer
+# those of ARGV[4..] (written meanwhile), else {chunk_ns, timespan_ns,
+# last_ts, then for each chunk: its chunks value, data and tail}.
 _READ_SCRIPT = """
 local meta = redis.call('HMGET', KEYS[1], 'chunk_ns', 'timespan_ns', 'last_ts')
 if not meta[1] then return false end
 if meta[1] ~= ARGV[1] then return {meta[1]} end
 local lo, hi = tonumber(ARGV[2]), tonumber(ARGV[3])
-local chunks = {}
 local fields = redis.call('HGETALL', KEYS[2])
+local found = 0
 for i = 1, #fields, 2 do
   local c = tonumber(fields[i])
-  if c >= lo and c <= hi then
-    table.insert(chunks, {c, fields[i], fields[i + 1]})
-  end
+  if c >= lo and c <= hi then found = found + 1 end
 end
-table.sort(chunks, function(a, b) return a[1] < b[1] end)
+if found ~= #ARGV - 3 then return {meta[1]} end
 local out = {meta[1], meta[2] or '', meta[3] or ''}
-for _, chunk in ipairs(chunks) do
-  table.insert(out, chunk[3])
-  table.insert(out, redis.call('GET', ARGV[4] .. chunk[2]) or '')
-  table.insert(out, redis.call('GET', ARGV[5] .. chunk[2]) or '')
+for i = 4, #ARGV do
+  local value = redis.call('HGET', KEYS[2], ARGV[i])
+  if not value then return {meta[1]} end
+  table.insert(out, value)
+  table.insert(out, redis.call('GET', KEYS[2 * i - 5]) or '')
+  table.insert(out, redis.call('GET', KEYS[2 * i - 4]) or '')
 end
 return out
 """
@@ -116,8 +131,10 @@ class RedisDriver(base.StorageDriver):
     Sentinel-managed master: :mod:`.redis_connection`), ``key_prefix``
     (default ``statsvc:``), ``socket_timeout`` and ``socket_connect_timeout``
     (seconds, default 2), ``min_replicas`` (writes are acknowledged once that
-    many replicas applied them, default 0) within ``wait_timeout_ms``
-    (default 1000), ``chunk_seconds`` (see
+    many replicas applied them, default 0; not with a cluster) within
+    ``wait_timeout_ms`` (default 1000), ``cluster`` (``true``: ``url`` is a
+    node of a Redis Cluster, as with a ``redis+cluster://`` URL),
+    ``chunk_seconds`` (see
     :class:`~statsvc.storage.base.StorageDriver`).
 
     :raises StorageUnavailable: if Redis does not answer a ``PING``.
@@ -131,47 +148,55 @@ class RedisDriver(base.StorageDriver):
             raise ValueError("the redis driver needs chunk_seconds >= 1")
         self.url = redis_connection.url_of(self.options)
         self.prefix = self.options.get("key_prefix", "statsvc:")
-        self._redis = redis_connection.connect(
-            self.url, self.options,
+        timeouts = dict(
             socket_timeout=float(self.options.get("socket_timeout", 2)),
             socket_connect_timeout=float(
-                self.options.get("socket_connect_timeout", 2)),
+                self.options.get("socket_connect_timeout", 2)))
+        self.cluster = redis_cluster.wanted(self.url, self.options)
+        if self.cluster:
+            if int(self.options.get("min_replicas", 0)):
+                raise ValueError("the redis driver's min_replicas works with "
+                                 "one Redis or Sentinel, not a cluster")
+            self._layout = redis_layout.ClusterLayout(self.prefix)
+            self._redis = redis_cluster.connect(self.url, **timeouts)
+        else:
+            self._layout = redis_layout.SingleLayout(self.prefix)
             # One retry reconnects a pooled connection that died with a
             # Redis restart; more would multiply the wait when Redis is down.
-            retry=Retry(NoBackoff(), 1))
-        self._read_script = self._redis.register_script(_READ_SCRIPT)
-        self._replace_script = self._redis.register_script(_REPLACE_SCRIPT)
-        self._archive_script = self._redis.register_script(
-            redis_rollup.READ_SCRIPT)
+            self._redis = redis_connection.connect(
+                self.url, self.options, retry=Retry(NoBackoff(), 1),
+                **timeouts)
+        self._read_script = _Script(self._redis, _READ_SCRIPT)
+        self._replace_script = _Script(self._redis, _REPLACE_SCRIPT)
+        self._archive_script = _Script(self._redis, redis_rollup.READ_SCRIPT)
+        self._apply_script = _Script(self._redis, redis_cluster.APPLY_SCRIPT)
         self.check()
 
     # Key names.
-    def _metrics_key(self):
-        return self.prefix + "metrics"
-
     def _meta_key(self, metric_id):
-        return f"{self.prefix}meta:{metric_id}"
+        return self._layout.meta_key(metric_id)
 
     def _chunks_key(self, metric_id):
-        return f"{self.prefix}chunks:{metric_id}"
+        return self._layout.chunks_key(metric_id)
 
     def _data_key(self, metric_id, chunk=""):
-        return f"{self.prefix}data:{metric_id}:{chunk}"
+        return self._layout.data_key(metric_id, chunk)
 
     def _tail_key(self, metric_id, chunk=""):
-        return f"{self.prefix}tail:{metric_id}:{chunk}"
+        return self._layout.tail_key(metric_id, chunk)
 
     def _archive_key(self, metric_id, grain):
-        return f"{self.prefix}archive:{metric_id}:{grain}"
+        return self._layout.archive_key(metric_id, grain)
 
     def _doc_key(self, kind):
-        return f"{self.prefix}doc:{kind}"
+        return self._layout.doc_key(kind)
 
     @contextlib.contextmanager
     def _errors(self):
         try:
             yield
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
+        except (redis.ConnectionError, redis.TimeoutError,
+                *redis_cluster.UNAVAILABLE) as exc:
             raise StorageUnavailable(
                 f"redis at {_redacted(self.url)}: {exc}") from exc
 
@@ -182,7 +207,8 @@ class RedisDriver(base.StorageDriver):
         ``pipeline.multi()`` and queues the writes; the ``meta`` keys of
         ``metric_ids`` are watched meanwhile.
         """
-        with self._errors(), self._redis.pipeline() as pipe:
+        began = time.monotonic()
+        with self._errors(), self._redis.pipeline(transaction=True) as pipe:
             while True:
                 try:
                     pipe.watch(*map(self._meta_key, metric_ids))
@@ -190,7 +216,10 @@ class RedisDriver(base.StorageDriver):
                     pipe.execute()
                     return
                 except redis.WatchError:
-                    continue
+                    pipe.reset()
+                except redis_cluster.MIGRATING:
+                    pipe.reset()
+                    redis_cluster.settle(began)
 
     def create_metric(self, metric):
         metric_id = metric["id"]
@@ -205,7 +234,7 @@ class RedisDriver(base.StorageDriver):
             if pipe.exists(self._meta_key(metric_id)):
                 raise MetricAlreadyExists(metric_id)
             pipe.multi()
-            pipe.hset(self._metrics_key(), metric_id, json.dumps(metric))
+            self._layout.put_metric(pipe, metric_id, json.dumps(metric))
             pipe.hset(self._meta_key(metric_id), mapping=meta)
 
         self._transaction([metric_id], plan)
@@ -213,15 +242,14 @@ class RedisDriver(base.StorageDriver):
 
     def get_metric(self, metric_id):
         with self._errors():
-            doc = self._redis.hget(self._metrics_key(), metric_id)
+            doc = self._layout.get_metric(self._redis, metric_id)
         if doc is None:
             raise MetricNotFound(metric_id)
         return orjson.loads(doc)
 
     def list_metrics(self):
         with self._errors():
-            docs = self._redis.hvals(self._metrics_key())
-        return [orjson.loads(doc) for doc in docs]
+            return self._layout.list_metrics(self._redis)
 
     def delete_metric(self, metric_id):
         def plan(pipe):
@@ -230,7 +258,7 @@ class RedisDriver(base.StorageDriver):
             chunks = pipe.hkeys(self._chunks_key(metric_id))
             roll = redis_rollup.spec_of(pipe.hgetall(self._meta_key(metric_id)))
             pipe.multi()
-            pipe.hdel(self._metrics_key(), metric_id)
+            self._layout.drop_metric(pipe, metric_id)
             data_keys = [key(metric_id, c.decode()) for c in chunks
                          for key in (self._data_key, self._tail_key)]
             if roll is not None:
@@ -245,14 +273,14 @@ class RedisDriver(base.StorageDriver):
         meta_key = self._meta_key(metric_id)
 
         def plan(pipe):
-            # The dict lives in the hash of all metrics: watch it too.
-            pipe.watch(self._metrics_key())
-            doc = pipe.hget(self._metrics_key(), metric_id)
+            # The dict lives apart from meta: watch it too.
+            pipe.watch(self._layout.metric_doc_key(metric_id))
+            doc = self._layout.get_metric(pipe, metric_id)
             if doc is None or not pipe.exists(meta_key):
                 raise MetricNotFound(metric_id)
             doc = dict(orjson.loads(doc), name=name, resource_id=resource_id)
             pipe.multi()
-            pipe.hset(self._metrics_key(), metric_id, json.dumps(doc))
+            self._layout.put_metric(pipe, metric_id, json.dumps(doc))
             # Makes set_rollup, which watches only meta and
             # rewrite the dict, retry instead of undoing this.
             pipe.hincrby(meta_key, "labels", 1)
@@ -263,7 +291,7 @@ class RedisDriver(base.StorageDriver):
         meta_key = self._meta_key(metric_id)
 
         def plan(pipe):
-            doc = pipe.hget(self._metrics_key(), metric_id)
+            doc = self._layout.get_metric(pipe, metric_id)
             meta = pipe.hgetall(meta_key)
             if doc is None or not meta:
                 raise MetricNotFound(metric_id)
@@ -286,10 +314,12 @@ class RedisDriver(base.StorageDriver):
                     self._chunks_key(metric_id)).items()
                     if _Span.parse(v).last < oldest]
             pipe.multi()
-            pipe.hset(self._metrics_key(), metric_id,
-                      json.dumps(dict(json.loads(doc), rollup=spec)))
-            # Rewriting meta also makes concurrent writers of it retry.
-            pipe.hset(meta_key, "rollup", json.dumps(spec))
+            self._layout.put_metric(pipe, metric_id, json.dumps(
+                dict(json.loads(doc), rollup=spec)))
+            # Rewriting meta also makes concurrent writers of it retry:
+            # those watching it, and the cluster's scripts checking "v".
+            pipe.hset(meta_key, mapping={"rollup": json.dumps(spec),
+                                         "v": os.urandom(8).hex()})
             for (grain, chunk), blob in blobs.items():
                 pipe.hset(self._archive_key(metric_id, grain), chunk, blob)
             for grain, fields in dropped.items():
@@ -317,9 +347,21 @@ class RedisDriver(base.StorageDriver):
         return redis_rollup.read(reply, granularity_ns, method, start, stop)
 
     def add_measures(self, batch):
+        """See :meth:`.StorageDriver.add_measures`.
+
+        On a Redis Cluster a transaction covers one hash slot: the batch is
+        checked whole (every metric exists, or nothing is written), then
+        committed one metric at a time. A batch cut short by an unreachable
+        shard raises :class:`StorageUnavailable` with some slots written:
+        nothing was acknowledged, and writing it again is harmless (a point
+        at a stored timestamp replaces it).
+        """
         normalized = {metric_id: series.normalize(t, v)
                       for metric_id, (t, v) in batch.items()}
         if not normalized:
+            return
+        if self.cluster:
+            self._add_per_metric(normalized)
             return
 
         def plan(pipe):
@@ -332,6 +374,63 @@ class RedisDriver(base.StorageDriver):
                 change.queue_writes(pipe)
 
         self._transaction(list(normalized), plan)
+
+    def _add_per_metric(self, normalized):
+        """Add ``{metric_id: records}`` on a cluster: every metric's reads
+        in one round trip per phase, then one atomic script per metric
+        (:data:`.redis_cluster.APPLY_SCRIPT`), all in one round trip; the
+        metrics whose script found another write first are planned again.
+        The first plan raises :class:`MetricNotFound` before any write; a
+        metric deleted after it is left out, as if deleted after this."""
+        began, first = time.monotonic(), True
+        with self._errors():
+            while normalized:
+                changes = [_MetricChange(self, metric_id, records)
+                           for metric_id, records in normalized.items()]
+                try:
+                    for phase in _MetricChange.PHASES:
+                        self._read_round(changes, phase)
+                except MetricNotFound as exc:
+                    if first:
+                        raise
+                    del normalized[exc.metric_id]
+                    continue
+                first = False
+                applied = self._apply(changes)
+                if not all(applied):
+                    redis_cluster.settle(began)
+                normalized = {change.metric_id: change.records
+                              for change, done in zip(changes, applied)
+                              if not done}
+
+    def _apply(self, changes):
+        """Run each change's writes as one script; whether each ran."""
+        scripts = self._redis.pipeline(transaction=False)
+        writes = []
+        for change in changes:
+            queued = redis_cluster.Writes(change.meta_key, change.version,
+                                          os.urandom(8).hex())
+            change.queue_writes(queued)
+            writes.append(queued)
+            # redis-py blocks the evalsha method of cluster pipelines, not
+            # the command; naming the node spares it asking a server for
+            # the script's keys (COMMAND GETKEYS), a round trip each.
+            scripts.execute_command(
+                "EVALSHA", self._apply_script.sha, len(queued.keys),
+                *queued.keys, *queued.args,
+                target_nodes=self._redis.get_node_from_key(change.meta_key))
+        applied = []
+        for queued, reply in zip(writes, scripts.execute(
+                raise_on_error=False)):
+            if isinstance(reply, redis.exceptions.NoScriptError):
+                # A node restarted since: EVAL loads it there.
+                reply = self._apply_script(queued.keys, queued.args)
+            elif isinstance(reply, redis_cluster.MIGRATING):
+                reply = 0
+            elif isinstance(reply, Exception):
+                raise reply
+            applied.append(reply == 1)
+        return applied
 
     def _read_round(self, changes, phase):
         """Send the reads of one phase of every change in one round trip."""
@@ -347,20 +446,26 @@ class RedisDriver(base.StorageDriver):
             change.receive(phase, [next(replies) for _ in range(count)])
 
     def get_measures(self, metric_id, start=None, stop=None):
+        meta_key, chunks_key = (self._meta_key(metric_id),
+                                self._chunks_key(metric_id))
         with self._errors():
             while True:
-                chunk_ns = self._redis.hget(self._meta_key(metric_id),
-                                            "chunk_ns")
+                lookup = self._redis.pipeline(transaction=False)
+                lookup.hget(meta_key, "chunk_ns")
+                lookup.hkeys(chunks_key)
+                chunk_ns, stored = lookup.execute()
                 if chunk_ns is None:
                     raise MetricNotFound(metric_id)
                 first, last = series.chunk_range(start, stop, int(chunk_ns))
+                chunks = sorted(c for c in map(int, stored)
+                                if (first is None or c >= first)
+                                and (last is None or c <= last))
                 reply = self._read_script(
-                    keys=[self._meta_key(metric_id),
-                          self._chunks_key(metric_id)],
+                    keys=[meta_key, chunks_key,
+                          *(key(metric_id, c) for c in chunks
+                            for key in (self._data_key, self._tail_key))],
                     args=[chunk_ns, "-1e300" if first is None else first,
-                          "1e300" if last is None else last,
-                          self._data_key(metric_id),
-                          self._tail_key(metric_id)])
+                          "1e300" if last is None else last, *chunks])
                 if reply is None:
                     raise MetricNotFound(metric_id)
                 if len(reply) > 1:
@@ -370,8 +475,16 @@ class RedisDriver(base.StorageDriver):
         oldest = series.cutoff(_int_or_none(last_ts), _int_or_none(timespan))
         return series.select(records, series.later_bound(start, oldest), stop)
 
+    def _acknowledged(self):
+        """A client for a document write, waiting for ``min_replicas``
+        (:meth:`.redis_connection.Client.acknowledged`); a cluster's has
+        no such option."""
+        if self.cluster:
+            return contextlib.nullcontext(self._redis)
+        return self._redis.acknowledged()
+
     def create_document(self, kind, name, doc):
-        with self._errors(), self._redis.acknowledged() as client:
+        with self._errors(), self._acknowledged() as client:
             created = client.hsetnx(self._doc_key(kind), name,
                                     json.dumps(doc))
         if not created:
@@ -391,7 +504,7 @@ class RedisDriver(base.StorageDriver):
 
     def replace_document(self, kind, name, doc, expected=None):
         args = [name, json.dumps(doc)]
-        with self._errors(), self._redis.acknowledged() as client:
+        with self._errors(), self._acknowledged() as client:
             if expected is not None:
                 # Compared as documents, then swapped only if the text
                 # read is still there: the stored text may be spelled
@@ -408,7 +521,7 @@ class RedisDriver(base.StorageDriver):
             raise DocumentNotFound(kind, name)
 
     def delete_document(self, kind, name):
-        with self._errors(), self._redis.acknowledged() as client:
+        with self._errors(), self._acknowledged() as client:
             deleted = client.hdel(self._doc_key(kind), name)
         if not deleted:
             raise DocumentNotFound(kind, name)
@@ -492,6 +605,7 @@ class _MetricChange:
         meta = replies[0]
         if not meta:
             raise MetricNotFound(self.metric_id)
+        self.version = meta.get(b"v", b"")
         last_ts = _int_or_none(meta.get(b"last_ts"))
         self.chunk_ns = chunk_ns = int(meta[b"chunk_ns"])
         roll = redis_rollup.spec_of(meta)
@@ -626,6 +740,27 @@ class _MetricChange:
             pipe.hset(self.meta_key, "last_ts", self.newest)
         if self.rollup is not None:
             self.rollup.queue_writes(pipe)
+
+
+class _Script:
+    """A Lua script run by its SHA1, sent whole to a node lacking it.
+
+    Unlike redis-py's ``register_script``, whose ``SCRIPT LOAD`` goes to
+    every primary of a cluster, this works while another shard is down.
+    """
+
+    def __init__(self, client, source):
+        self.client = client
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+
+    def __call__(self, keys, args, client=None):
+        client = client or self.client
+        try:
+            return client.evalsha(self.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            # EVAL caches the script on that node for the next EVALSHA.
+            return client.eval(self.source, len(keys), *keys, *args)
 
 
 class _Span(collections.namedtuple(

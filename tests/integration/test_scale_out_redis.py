@@ -1,4 +1,5 @@
-"""Two API hosts sharing one Redis: what either acknowledges, both serve.
+"""Two API hosts sharing one Redis, or one Redis Cluster: what either
+acknowledges, both serve.
 
 Two ``statsvc-api`` uwsgi masters on two ports stand in for two hosts. Client
 threads write through both at once, to metrics of their own and to metrics
@@ -17,6 +18,7 @@ import uuid
 
 import pytest
 
+from tests import redis_cluster
 from tests.integration.server import Server
 from tests.redis_helpers import REDIS_URL, delete_redis_prefix, redis_or_skip
 
@@ -31,17 +33,23 @@ def iso(seconds):
         seconds, datetime.timezone.utc).isoformat()
 
 
-@pytest.fixture
-def shared_config(tmp_path):
-    """A configuration putting storage in the test Redis, under a key prefix
-    of this test's own, deleted afterwards."""
-    redis_or_skip()
+@pytest.fixture(params=["redis", "redis-cluster"])
+def shared_config(request, tmp_path):
+    """A configuration putting storage in the test Redis, or the test Redis
+    Cluster, under a key prefix of this test's own, deleted afterwards."""
     prefix = f"statsvc-scale-out-{uuid.uuid4()}:"
+    if request.param == "redis":
+        redis_or_skip()
+        url, delete = REDIS_URL, delete_redis_prefix
+    else:
+        request.getfixturevalue("redis_cluster")
+        url = redis_cluster.URL.replace("redis:", "redis+cluster:")
+        delete = redis_cluster.delete_prefix
     conf = tmp_path / "statsvc.conf"
-    conf.write_text(f"[storage]\ndriver = redis\nurl = {REDIS_URL}\n"
+    conf.write_text(f"[storage]\ndriver = redis\nurl = {url}\n"
                     f"key_prefix = {prefix}\n")
     yield conf
-    delete_redis_prefix(prefix)
+    delete(prefix)
 
 
 @pytest.fixture

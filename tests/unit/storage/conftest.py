@@ -1,14 +1,17 @@
 """Fixtures running the storage suite against every installed driver, and
-the redis driver behind Redis Sentinel too (``redis-sentinel``).
+the redis driver behind Redis Sentinel (``redis-sentinel``) and on a
+Redis Cluster (``redis-cluster``).
 
-Redis tests use the test Redis of :mod:`tests.redis_helpers`, or the test
-Sentinel set of :mod:`tests.redis_sentinel`, under a key prefix of their
-own, deleted afterwards.
+Redis tests use the test Redis of :mod:`tests.redis_helpers`, the test
+Sentinel set of :mod:`tests.redis_sentinel` or the test cluster of
+:mod:`tests.redis_cluster`, under a key prefix of their own, deleted
+afterwards.
 """
 import uuid
 
 import pytest
 
+from tests import redis_cluster
 from tests import redis_helpers
 from tests import redis_sentinel
 from tests.unit.storage import helpers
@@ -33,6 +36,14 @@ def driver_options(request, tmp_path):
         options.update(driver="redis", url=redis_sentinel.URL,
                        key_prefix=prefix, min_replicas="2")
         request.addfinalizer(lambda: redis_sentinel.delete_prefix(prefix))
+    elif name == "redis-cluster":
+        if request.node.get_closest_marker("before_cluster"):
+            pytest.skip("stores of older layouts never were on a cluster")
+        request.getfixturevalue("redis_cluster")
+        prefix = redis_cluster.new_prefix()
+        options.update(driver="redis", cluster="true", url=redis_cluster.URL,
+                       key_prefix=prefix)
+        request.addfinalizer(lambda: redis_cluster.delete_prefix(prefix))
     else:
         pytest.fail(f"no test options for storage driver {name!r}")
     return options

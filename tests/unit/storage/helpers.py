@@ -10,9 +10,10 @@ CHUNK_SECONDS = 10
 CHUNK_NS = CHUNK_SECONDS * 10**9
 DRIVER_NAMES = sorted(
     ep.name for ep in metadata.entry_points(group="statsvc.storage"))
-#: The stores the suite runs on: each driver, and redis behind Sentinel.
-STORE_NAMES = DRIVER_NAMES + (["redis-sentinel"] if "redis" in DRIVER_NAMES
-                              else [])
+#: The stores the suite runs on: each driver, and redis behind Sentinel and
+#: on a Redis Cluster.
+STORE_NAMES = DRIVER_NAMES + (["redis-sentinel", "redis-cluster"]
+                              if "redis" in DRIVER_NAMES else [])
 
 
 def open_driver(options):

@@ -29,6 +29,9 @@ CREATE TABLE document (kind TEXT NOT NULL, name TEXT NOT NULL,
     doc TEXT NOT NULL, PRIMARY KEY (kind, name));
 """
 
+# Upgrades of stores written before Redis Cluster support.
+pytestmark = pytest.mark.before_cluster
+
 
 def old_records(ts, values):
     out = np.empty(len(ts), dtype=RECORD)

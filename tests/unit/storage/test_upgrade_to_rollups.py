@@ -7,6 +7,7 @@ import pathlib
 import shutil
 
 import numpy as np
+import pytest
 
 from statsvc import aggregation
 from statsvc import archive_policy
@@ -15,6 +16,9 @@ from tests.fixtures import before_rollups as data
 from tests.unit.storage.helpers import open_driver
 
 STORE = pathlib.Path(__file__).parents[2] / "fixtures" / "store-before-rollups"
+
+# Upgrades of stores written before Redis Cluster support.
+pytestmark = pytest.mark.before_cluster
 
 
 def old_store(options):
