@@ -24,7 +24,8 @@ def redis_sentinel():
     missing = redis_sentinel_helpers.binaries_missing()
     if missing:
         redis_helpers.skip_unless_required(missing)
-    if not redis_sentinel_helpers.ports_free():
+    if not redis_helpers.ports_free(redis_sentinel_helpers.DATA_PORTS
+                                     + redis_sentinel_helpers.SENTINEL_PORTS):
         pytest.fail(f"ports {redis_sentinel_helpers.DATA_PORTS} and "
                     f"{redis_sentinel_helpers.SENTINEL_PORTS} are in use: "
                     "the test Sentinel set needs them")
@@ -50,7 +51,7 @@ def redis_cluster():
         if shutil.which(tool) is None:
             redis_helpers.skip_unless_required(
                 f"{tool} is not installed (Debian: redis-server, redis-tools)")
-    if not redis_cluster_helpers.ports_free():
+    if not redis_helpers.ports_free(redis_cluster_helpers.PORTS):
         pytest.fail(f"ports {redis_cluster_helpers.PORTS} are in use: the "
                     "test Redis Cluster needs them")
     cluster = redis_cluster_helpers.Cluster()

@@ -8,14 +8,14 @@ slots are served even while a shard is down
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
-import uuid
 
 import redis
 from redis.cluster import RedisCluster
+
+from tests import redis_helpers
 
 PORTS = tuple(range(7100, 7106))
 URL = f"redis://127.0.0.1:{PORTS[0]}"
@@ -49,7 +49,7 @@ class Cluster:
              "--cluster-require-full-coverage", "no",
              "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL)
-        _wait_port(port)
+        redis_helpers.wait_port(port)
 
     def node(self, port):
         """A plain client of one node."""
@@ -124,32 +124,6 @@ class Cluster:
             process.wait()
         self.processes.clear()
         shutil.rmtree(self.dir, ignore_errors=True)
-
-
-def _wait_port(port):
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"redis-server on port {port} did not start")
-
-
-def ports_free():
-    """Whether nothing listens on the cluster's ports yet."""
-    for port in PORTS:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            return False
-        except OSError:
-            pass
-    return True
-
-
-def new_prefix():
-    return f"statsvc-test:{uuid.uuid4()}:"
 
 
 def delete_prefix(prefix):

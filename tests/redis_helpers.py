@@ -7,6 +7,9 @@ Redis is skipped when none answers, and fails instead when
 ``STATSVC_REQUIRE_REDIS=1`` (as in ``.ci/run``).
 """
 import os
+import socket
+import time
+import uuid
 
 import pytest
 import redis
@@ -39,3 +42,30 @@ def delete_redis_prefix(prefix):
     keys = list(client.scan_iter(match=prefix + "*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+def new_prefix():
+    """A key prefix of one test's own."""
+    return f"statsvc-test:{uuid.uuid4()}:"
+
+
+def listening(port):
+    """Whether something accepts connections on 127.0.0.1:``port``."""
+    with socket.socket() as sock:
+        sock.settimeout(0.1)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
+
+
+def ports_free(ports):
+    """Whether nothing listens on any of ``ports`` (test servers' own)."""
+    return not any(listening(port) for port in ports)
+
+
+def wait_port(port, timeout=10):
+    """Wait until a test server listens on ``port``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if listening(port):
+            return
+        time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")

@@ -9,7 +9,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
@@ -21,6 +20,7 @@ import redis
 from redis.sentinel import Sentinel
 
 from statsvc.storage import StorageUnavailable
+from tests import redis_helpers
 
 DATA_PORTS = (7200, 7201, 7202)
 SENTINEL_PORTS = (7205, 7206, 7207)
@@ -40,15 +40,6 @@ def binaries_missing():
         return None
     return (f"{' and '.join(missing)} not installed (Debian: apt-get "
             "install redis-server redis-sentinel)")
-
-
-def ports_free():
-    """Whether every port of the set is free on 127.0.0.1."""
-    for port in DATA_PORTS + SENTINEL_PORTS:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return False
-    return True
 
 
 class SentinelSet:
@@ -75,7 +66,7 @@ class SentinelSet:
             args += ["--replicaof", "127.0.0.1", str(replica_of)]
         self.processes[port] = subprocess.Popen(args,
                                                 stdout=subprocess.DEVNULL)
-        _wait_port(port)
+        redis_helpers.wait_port(port)
 
     def _start_sentinel(self, port):
         conf = f"{self.dir}/sentinel-{port}.conf"
@@ -87,7 +78,7 @@ class SentinelSet:
                     f"sentinel failover-timeout {SERVICE} 5000\n")
         self.processes[port] = subprocess.Popen(["redis-sentinel", conf],
                                                 stdout=subprocess.DEVNULL)
-        _wait_port(port)
+        redis_helpers.wait_port(port)
 
     def sentinel(self):
         return Sentinel([("127.0.0.1", p) for p in SENTINEL_PORTS],
@@ -256,10 +247,6 @@ class Load:
                    for times in self.acked_at.values()) - since
 
 
-def new_prefix():
-    return f"statsvc-test:{uuid.uuid4()}:"
-
-
 def delete_prefix(prefix):
     """Delete every key under ``prefix`` on the current master."""
     sentinel = Sentinel([("127.0.0.1", p) for p in SENTINEL_PORTS],
@@ -268,14 +255,3 @@ def delete_prefix(prefix):
     keys = list(master.scan_iter(match=prefix + "*", count=1000))
     if keys:
         master.delete(*keys)
-
-
-def _wait_port(port, timeout=10):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), 0.1).close()
-            return
-        except OSError:
-            time.sleep(0.02)
-    raise RuntimeError(f"nothing listens on 127.0.0.1:{port}")

@@ -6,13 +6,14 @@ import pytest
 
 from statsvc.storage.redis_layout import ClusterLayout
 from tests import redis_cluster as cluster_helpers
+from tests import redis_helpers
 
 POINT = [{"timestamp": 1704067200, "value": 1}]
 
 
 @pytest.fixture
 def prefix(redis_cluster):
-    prefix = cluster_helpers.new_prefix()
+    prefix = redis_helpers.new_prefix()
     yield prefix
     cluster_helpers.delete_prefix(prefix)
 

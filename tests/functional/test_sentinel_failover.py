@@ -8,6 +8,7 @@ it before it ends.
 import datetime
 import time
 
+from tests import redis_helpers
 from tests import redis_sentinel as sentinel_set
 
 TIMEOUT = 0.5
@@ -20,7 +21,7 @@ def point(t):
 
 
 def test_failover_is_503_then_served_again(make_app, redis_sentinel):
-    prefix = sentinel_set.new_prefix()
+    prefix = redis_helpers.new_prefix()
     app = make_app(storage={
         "driver": "redis", "url": sentinel_set.URL, "key_prefix": prefix,
         "socket_timeout": str(TIMEOUT), "socket_connect_timeout": str(TIMEOUT),

@@ -11,7 +11,6 @@ import textwrap
 import pytest
 import webtest
 
-from statsvc import config
 from statsvc.api.app import setup_app
 
 BUILTIN = "moving-average"

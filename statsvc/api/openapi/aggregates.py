@@ -10,19 +10,23 @@ _OPERATIONS = {
                    "runs a statistics plugin. See capabilities.aggregates.",
     "anyOf": [{"type": "string"}, {"type": "array", "minItems": 1}]}
 
+#: What both APIs take to choose the points: the same words in both.
+_RANGE = [
+    parts.query("start", {"type": "string"}, "inclusive start"),
+    parts.query("stop", {"type": "string"}, "exclusive stop"),
+    parts.query("granularity", {"type": "string"},
+                "the granularity to compute (default: every one the "
+                "metrics share)"),
+    parts.query("needed_overlap", {"type": "number"},
+                "percent of timestamps every series must have (default "
+                "100; only without fill)")]
+
 PATHS = {
     "/v1/aggregates": {"post": {
         "summary": "Compute operations across metrics (Gnocchi's "
                    "aggregates API)",
         "parameters": [
-            parts.query("start", {"type": "string"}, "inclusive start"),
-            parts.query("stop", {"type": "string"}, "exclusive stop"),
-            parts.query("granularity", {"type": "string"},
-                        "the granularity to compute (default: every one "
-                        "the metrics share)"),
-            parts.query("needed_overlap", {"type": "number"},
-                        "percent of timestamps every series must have "
-                        "(default 100; only without fill)"),
+            *_RANGE,
             parts.query("fill", {"type": "string"},
                         "a number, null, dropna (the default without "
                         "needed_overlap), ffill, bfill, full_ffill or "
@@ -43,20 +47,13 @@ PATHS = {
 }
 
 _LEGACY_PARAMETERS = [
-    parts.query("start", {"type": "string"}, "inclusive start"),
-    parts.query("stop", {"type": "string"}, "exclusive stop"),
+    *_RANGE,
     parts.query("aggregation", {"type": "string"},
                 "the metrics' aggregation method (default mean)"),
     parts.query("reaggregation", {"type": "string"},
                 "how the metrics' values are merged (default: aggregation)"),
-    parts.query("granularity", {"type": "string"},
-                "the granularity to compute (default: every one the "
-                "metrics share)"),
     parts.query("resample", {"type": "string"},
                 "resample to this granularity first (needs granularity)"),
-    parts.query("needed_overlap", {"type": "number"},
-                "percent of timestamps every metric must have (default "
-                "100; only without fill)"),
     parts.query("fill", {"type": "string"},
                 "a number, null, dropna, ffill, bfill, full_ffill or "
                 "full_bfill (default: none)"),

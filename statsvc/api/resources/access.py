@@ -1,5 +1,5 @@
 """Which resources a user sees."""
-from statsvc import resources, search
+from statsvc import search
 from statsvc.api.errors import ApiError
 from statsvc.storage import DocumentNotFound
 

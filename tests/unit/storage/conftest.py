@@ -7,7 +7,6 @@ Sentinel set of :mod:`tests.redis_sentinel` or the test cluster of
 :mod:`tests.redis_cluster`, under a key prefix of their own, deleted
 afterwards.
 """
-import uuid
 
 import pytest
 
@@ -26,12 +25,12 @@ def driver_options(request, tmp_path):
         options["data_dir"] = str(tmp_path / "data")
     elif name == "redis":
         redis_helpers.redis_or_skip()
-        prefix = f"statsvc-test:{uuid.uuid4()}:"
+        prefix = redis_helpers.new_prefix()
         options.update(url=redis_helpers.REDIS_URL, key_prefix=prefix)
         request.addfinalizer(lambda: redis_helpers.delete_redis_prefix(prefix))
     elif name == "redis-sentinel":
         request.getfixturevalue("redis_sentinel")
-        prefix = redis_sentinel.new_prefix()
+        prefix = redis_helpers.new_prefix()
         # Every write also waits for both replicas (WAIT after EXEC).
         options.update(driver="redis", url=redis_sentinel.URL,
                        key_prefix=prefix, min_replicas="2")
@@ -40,7 +39,7 @@ def driver_options(request, tmp_path):
         if request.node.get_closest_marker("before_cluster"):
             pytest.skip("stores of older layouts never were on a cluster")
         request.getfixturevalue("redis_cluster")
-        prefix = redis_cluster.new_prefix()
+        prefix = redis_helpers.new_prefix()
         options.update(driver="redis", cluster="true", url=redis_cluster.URL,
                        key_prefix=prefix)
         request.addfinalizer(lambda: redis_cluster.delete_prefix(prefix))

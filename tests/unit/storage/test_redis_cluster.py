@@ -9,6 +9,7 @@ import pytest
 from statsvc.storage import MetricNotFound, StorageUnavailable
 from statsvc.storage.redis_driver import RedisDriver
 from tests import redis_cluster as cluster_helpers
+from tests import redis_helpers
 from tests.unit.storage.helpers import (
     assert_series, new_metric, open_driver, seconds)
 
@@ -16,7 +17,7 @@ from tests.unit.storage.helpers import (
 @pytest.fixture
 def options(redis_cluster):
     """Options of a driver on the test cluster, under a prefix of its own."""
-    prefix = cluster_helpers.new_prefix()
+    prefix = redis_helpers.new_prefix()
     yield {"driver": "redis", "key_prefix": prefix, "chunk_seconds": "10",
            "url": cluster_helpers.URL.replace("redis:", "redis+cluster:"),
            "socket_timeout": "0.5", "socket_connect_timeout": "0.5"}

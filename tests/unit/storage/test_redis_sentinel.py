@@ -12,6 +12,7 @@ import pytest
 from statsvc.storage import StorageUnavailable
 from statsvc.storage.redis_connection import NotReplicated, url_of
 from statsvc.storage.redis_driver import RedisDriver
+from tests import redis_helpers
 from tests import redis_sentinel
 from tests.unit.storage.helpers import assert_series, new_metric, seconds
 
@@ -37,7 +38,7 @@ def make_driver(sentinels):
         drivers.append(driver)
         return driver
 
-    prefix = redis_sentinel.new_prefix()
+    prefix = redis_helpers.new_prefix()
     yield make
     for driver in drivers:
         driver.close()
