@@ -246,54 +246,6 @@ static Py_ssize_t time_quantile(const long long *t, const double *x,
     return written;
 }
 
-/*
- * Duration-window minimum or maximum, as a queue made of two stacks laid
- * in the array: the window [left, i] is cut at a split point s, the
- * maxima of [j, s] for each j (suffix[j], built backwards) and a running
- * maximum of (s, i].  When left passes s, the suffix maxima are rebuilt
- * over the window, s = i - 1: each point is in one rebuild, so O(1) a
- * point, and no branch depends on the values (a monotonic deque's pops
- * mispredict about every other point: it took 1.2-2x the time).
- */
-static Py_ssize_t time_extreme(const long long *t, const double *x,
-                               Py_ssize_t n, unsigned long long window,
-                               int maximum, Py_ssize_t min_points,
-                               long long *out_t, double *out)
-{
-    double *suffix = malloc((n ? n : 1) * sizeof(double));
-    if (suffix == NULL)
-        return -1;
-    double sign = maximum ? 1.0 : -1.0;  /* the minimum: -max(-x) */
-    double running = -INFINITY;
-    Py_ssize_t left = 0, split = -1, count = 0, written = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (!isfinite(x[i]))
-            continue;
-        for (; (unsigned long long)t[i] - (unsigned long long)t[left]
-               >= window; left++)
-            count -= isfinite(x[left]) != 0;
-        if (left > split) {
-            double most = -INFINITY;
-            for (Py_ssize_t j = i - 1; j >= left; j--) {
-                double v = sign * x[j];
-                most = isfinite(v) && v > most ? v : most;
-                suffix[j] = most;
-            }
-            split = i - 1;
-            running = -INFINITY;
-        }
-        double v = sign * x[i];
-        running = v > running ? v : running;
-        double before = left <= split ? suffix[left] : -INFINITY;
-        if (++count >= min_points) {
-            out_t[written] = t[i];
-            out[written++] = sign * (before > running ? before : running);
-        }
-    }
-    free(suffix);
-    return written;
-}
-
 PyDoc_STRVAR(move_quantile_doc,
 "move_quantile(values, window, k, fraction, out)\n"
 "\n"
@@ -348,9 +300,7 @@ PyDoc_STRVAR(move_quantile_time_doc,
 "``out_timestamps`` and ``out`` in order; return how many.\n"
 "``timestamps`` (int64 ns, ascending) and ``values`` (float64) are\n"
 "C-contiguous buffers of one length, the outputs writable ones as long,\n"
-"``window`` > 0 ns, ``0 <= quantile <= 1``: 0 and 1, the minimum and\n"
-"maximum, take a two-stack queue, O(1) per point, instead of the heaps'\n"
-"O(log w).  Releases the GIL.");
+"``window`` > 0 ns, ``0 <= quantile <= 1``.  Releases the GIL.");
 
 static PyObject *py_move_quantile_time(PyObject *self, PyObject *args)
 {
@@ -374,11 +324,8 @@ static PyObject *py_move_quantile_time(PyObject *self, PyObject *args)
                         "window, min_points or quantile out of range");
     } else {
         Py_BEGIN_ALLOW_THREADS
-        written = quantile == 0 || quantile == 1
-            ? time_extreme(t.buf, values.buf, n, window, quantile == 1,
-                           min_points, out_t.buf, out.buf)
-            : time_quantile(t.buf, values.buf, n, window, quantile,
-                            min_points, out_t.buf, out.buf);
+        written = time_quantile(t.buf, values.buf, n, window, quantile,
+                                min_points, out_t.buf, out.buf);
         Py_END_ALLOW_THREADS
         if (written < 0)
             PyErr_NoMemory();
@@ -401,7 +348,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_quantile",
-    "Moving quantile (two heaps) and duration-window extremes, in one pass.",
+    "Moving quantile (two heaps), of count and duration windows.",
     -1, methods
 };
 

@@ -21,7 +21,7 @@ class MovingPercentile(WindowStatistic):
     (:func:`statsvc_plugins._kernels.move_quantile`).  With a
     duration ``window``, ``window`` in ``h`` is each window's number of
     points: one pass of two heaps whose ranks follow the window's size
-    (a two-stack queue for q=0 and 100).
+    (the moving min and max again for q=0 and 100).
     """
 
     description = ("Percentile q of each window (of points, or a duration), "

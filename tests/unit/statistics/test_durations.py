@@ -1,6 +1,8 @@
 """Duration windows against pandas' time-based rolling, on irregular series."""
 import datetime
+import fractions
 import math
+import statistics
 
 import numpy as np
 import pandas as pd
@@ -110,25 +112,68 @@ def test_zscore_against_the_exact_reference(plugin, data, window,
                                      min_points)[1])
 
 
+@pytest.mark.parametrize("seconds, min_points", [(300, 1), (300, 3),
+                                                  (20_000, 1)])
 @pytest.mark.parametrize("name", sorted(PANDAS) + ["zscore"])
-def test_many_points_leave_at_once(plugin, name):
-    """Long irregular series: every restart of the running updates, and
-    windows that drop hundreds of points in one step after a long gap."""
+def test_many_points_leave_at_once(plugin, name, seconds, min_points):
+    """Long irregular series: windows across every block of the kernels,
+    windows that drop hundreds of points in one step after a long gap,
+    and (20,000 s) windows of more points than the kernels' first
+    buffers hold."""
     rng = np.random.default_rng(20261202)
     steps = rng.exponential(1.0, 60_000) * 1e9
     steps[rng.random(len(steps)) < 0.001] *= 1000
     timestamps = np.cumsum(steps).astype(np.int64)
     values = rng.standard_normal(len(steps)) * 10 + 1e4
     values[rng.random(len(values)) < 0.05] = np.nan
-    window = datetime.timedelta(seconds=300)
-    out = plugin(name).run(timestamps, values, window=window)
-    s, r = rolling(timestamps, values, window, 1)
+    window = datetime.timedelta(seconds=seconds)
+    if name in ("moving-std", "zscore"):
+        min_points = max(min_points, 2)
+    out = plugin(name).run(timestamps, values, window=window,
+                           min_points=min_points)
+    s, r = rolling(timestamps, values, window, min_points)
     reference = (s - r.mean()) / r.std() if name == "zscore" \
         else PANDAS[name](r)
     want = expected(timestamps, values, reference)
     assert out.timestamps.tolist() == want[0].tolist()
     assert np.max(np.abs(out.values - want[1])) < 1e-9 * np.max(
         np.abs(want[1]))
+
+
+def _exact_zscore(window):
+    """The z-score in fractions (reference.zscore rounds the mean first:
+    1e-4 off here, where deviations are 1e-3 on 1e9)."""
+    window = [fractions.Fraction(v) for v in window]
+    mean = sum(window) / len(window)
+    var = sum((v - mean) ** 2 for v in window) / (len(window) - 1)
+    return float((window[-1] - mean) / fractions.Fraction(math.sqrt(var))) \
+        if var else 0.0
+
+
+@pytest.mark.parametrize("name", ["moving-std", "zscore",
+                                  "stdvar-over-time"])
+def test_spreads_are_exact_far_from_zero(plugin, name):
+    """Values around 1e9 that vary by 1e-3, and spikes of 1e12 coming and
+    going: each window's result agrees with the exact one (fractions) to
+    1e-9 of itself, the calm windows after a spike too (where a sliding
+    update is left with the spike's rounding errors)."""
+    rng = np.random.default_rng(7)
+    n = 3_000
+    timestamps = np.cumsum(rng.exponential(1.0, n) * 1e9).astype(np.int64)
+    values = 1e9 + np.round(rng.standard_normal(n), 3) * 1e-3
+    values[rng.choice(n, 20, replace=False)] = 1e12
+    window = datetime.timedelta(seconds=40)
+    out = plugin(name).run(timestamps, values, window=window, min_points=2)
+    exact = {"moving-std": statistics.stdev, "zscore": _exact_zscore,
+             "stdvar-over-time": statistics.pvariance}[name]
+    seconds = timestamps / 1e9
+    want = []
+    for k in range(n):
+        inside = values[(seconds > seconds[k] - 40) & (seconds <= seconds[k])]
+        if len(inside) >= 2:
+            want.append(exact([float(v) for v in inside]))
+    assert len(out.values) == len(want)
+    assert out.values == pytest.approx(want, rel=1e-9, abs=1e-300)
 
 
 def test_the_window_is_half_open(plugin):

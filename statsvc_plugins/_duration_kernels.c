@@ -1,0 +1,421 @@
+/*
+ * Duration-window sum, mean, sample std (ddof=1), z-score, population
+ * variance (ddof=0), minimum and maximum: the valid points of
+ * (t - window, t] for each valid point's timestamp t.
+ *
+ * Each kernel first gathers the finite values and their timestamps (the
+ * timestamps into the output), then takes the points block by block: the
+ * left edges of the block's windows without a mispredicted branch
+ * (_edges.h), then one loop over the block that reads each window through
+ * its left edge.  No loop depends on how many points leave a window, the
+ * branch that made the walk-along kernels 2-4x slower than those of
+ * count windows.
+ *
+ * - Sums and means: differences of prefix sums.  The prefix restarts
+ *   every SUM_BLOCK points, so its magnitude (and a window's rounding
+ *   error) stays within SUM_BLOCK values; the block totals are added up
+ *   in double-double.
+ * - Std, z-score, variance: a queue of two stacks.  The window [l, k] is
+ *   cut at a split point s: for each j <= s the count, mean and m2 of
+ *   [j, s] (suffix statistics, built backwards when l passes s, over
+ *   the window at that moment: each point once) and a running Welford
+ *   update of (s, k].  The two halves combine by Chan's formula, whose
+ *   terms are all non-negative: no cancellation, whatever the data (a
+ *   sliding add-and-remove update loses to cancellation what a spike
+ *   brought in).  A constant window gets exactly 0.
+ * - Minimum, maximum: the same queue, of maxima.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "_edges.h"
+
+/* As statsvc_plugins._kernels.MOMENTS numbers them, then the extremes. */
+enum kind { SUM, MEAN, STD, ZSCORE, VAR, MIN, MAX };
+
+/* Prefix sums restart every SUM_BLOCK points (a power of two). */
+#define SUM_SHIFT 10
+#define SUM_BLOCK (1 << SUM_SHIFT)
+
+/* Sums (or means, `mean`) of the windows of the points of finite values,
+ * gathered into tv, their results into out: out holds the prefix sums
+ * first, then each result in their place, from the last point back (a
+ * window reads the prefix sums of points before its own, still there);
+ * the number of points, or -1 if out of memory. */
+static Py_ssize_t sums(const long long *t, const double *x, Py_ssize_t n,
+                       long long window, int mean, long long *tv,
+                       double *out)
+{
+    Py_ssize_t blocks = n / SUM_BLOCK + 2, m = 0;
+    double *total_hi = malloc(2 * blocks * sizeof(double));
+    Py_ssize_t *lefts = malloc(EDGE_BLOCK * sizeof(Py_ssize_t));
+    if (total_hi == NULL || lefts == NULL) {
+        free(total_hi);
+        free(lefts);
+        return -1;
+    }
+    double *total_lo = total_hi + blocks, *prefix = out, sum = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int finite = isfinite(x[i]) != 0;
+        tv[m] = t[i];
+        sum = (m & (SUM_BLOCK - 1) ? sum : 0) + (finite ? x[i] : 0);
+        prefix[m] = sum;
+        m += finite;
+    }
+    /* The sum of the blocks before each, in double-double (two-sum). */
+    double hi = 0, lo = 0;
+    for (Py_ssize_t k = 0; k < blocks; k++) {
+        total_hi[k] = hi;
+        total_lo[k] = lo;
+        Py_ssize_t last = (k + 1) * SUM_BLOCK - 1;
+        double v = last < m ? prefix[last]
+                   : k * SUM_BLOCK < m ? prefix[m - 1] : 0;
+        double next = hi + v, back = next - hi;
+        lo += (hi - (next - back)) + (v - back);
+        hi = next;
+    }
+    for (Py_ssize_t start = m ? (m - 1) / EDGE_BLOCK * EDGE_BLOCK : -1;
+         start >= 0; start -= EDGE_BLOCK) {
+        Py_ssize_t stop = start + EDGE_BLOCK < m ? start + EDGE_BLOCK : m;
+        window_edges(tv, m, window, 0, start, stop, lefts);
+        for (Py_ssize_t k = stop - 1; k >= start; k--) {
+            Py_ssize_t l = lefts[k - start], bk = k >> SUM_SHIFT,
+                       bl = l >> SUM_SHIFT;
+            double before = l & (SUM_BLOCK - 1) ? prefix[l - 1] : 0;
+            double r = (prefix[k] - before)
+                       + ((total_hi[bk] - total_hi[bl])
+                          + (total_lo[bk] - total_lo[bl]));
+            out[k] = mean ? r / (double)(k - l + 1) : r;
+        }
+    }
+    free(total_hi);
+    free(lefts);
+    return m;
+}
+
+/* The points of finite values, gathered a block at a time, and the left
+ * edges of their windows.  The timestamps go to tv (the output's: the
+ * edges read them); the values of the points that windows still hold,
+ * [lefts[0], stop), go to a ring of `size` (a power of two) slots, in
+ * `arrays` such rings of one allocation, for the kernel to overwrite with
+ * what it keeps of them.  The ring doubles, keeping what it holds, when a
+ * block's windows outgrow it: temporary memory follows the windows'
+ * extent, not the series' length, and stays in the cache (fresh memory
+ * as long as the series cost more in page faults than the kernels). */
+typedef struct {
+    const long long *t;
+    const double *x;
+    Py_ssize_t n, i;       /* the input, and where gathering is */
+    long long *tv;
+    double *ring, *stage;  /* stage: one block's values */
+    Py_ssize_t size, mask;
+    int arrays;
+    Py_ssize_t start, stop, *lefts;  /* the block: points [start, stop) */
+} feed;
+
+static int feed_open(feed *f, const long long *t, const double *x,
+                     Py_ssize_t n, long long *tv, int arrays)
+{
+    *f = (feed){.t = t, .x = x, .n = n, .tv = tv, .arrays = arrays,
+                .size = 2 * EDGE_BLOCK, .mask = 2 * EDGE_BLOCK - 1};
+    f->ring = malloc(arrays * f->size * sizeof(double));
+    f->stage = malloc(EDGE_BLOCK * sizeof(double));
+    f->lefts = malloc(EDGE_BLOCK * sizeof(Py_ssize_t));
+    return f->ring && f->stage && f->lefts ? 0 : -1;
+}
+
+static void feed_close(feed *f)
+{
+    free(f->ring);
+    free(f->stage);
+    free(f->lefts);
+}
+
+/* Double the rings until they hold `need` slots, keeping points
+ * [from, to): 0, or -1 if out of memory. */
+static int feed_grow(feed *f, Py_ssize_t need, Py_ssize_t from,
+                     Py_ssize_t to)
+{
+    Py_ssize_t size = f->size;
+    while (size < need)
+        size *= 2;
+    double *ring = malloc(f->arrays * size * sizeof(double));
+    if (ring == NULL)
+        return -1;
+    for (int a = 0; a < f->arrays; a++)
+        for (Py_ssize_t j = from; j < to; j++)
+            ring[a * size + (j & (size - 1))] =
+                f->ring[a * f->size + (j & f->mask)];
+    free(f->ring);
+    f->ring = ring;
+    f->size = size;
+    f->mask = size - 1;
+    return 0;
+}
+
+/* Gather the next block: 1, 0 at the end, -1 if out of memory. */
+static int feed_next(feed *f, long long window)
+{
+    Py_ssize_t lo = f->stop > f->start ? f->lefts[f->stop - f->start - 1]
+                                       : 0;
+    Py_ssize_t m = f->start = f->stop, full = m + EDGE_BLOCK, i = f->i;
+    for (; i < f->n && m < full; i++) {
+        f->tv[m] = f->t[i];
+        f->stage[m - f->start] = f->x[i];
+        m += isfinite(f->x[i]) != 0;
+    }
+    f->i = i;
+    if (m == f->start)
+        return 0;
+    f->stop = m;
+    window_edges(f->tv, m, window, lo, f->start, m, f->lefts);
+    if (m - f->lefts[0] > f->size
+        && feed_grow(f, m - f->lefts[0], f->lefts[0], f->start) < 0)
+        return -1;
+    for (Py_ssize_t k = f->start; k < m; k++)
+        f->ring[k & f->mask] = f->stage[k - f->start];
+    return 1;
+}
+
+/* 1 / c for c < *size, grown to cover c < need: 0, or -1 if out of
+ * memory. */
+static int reciprocals(double **table, Py_ssize_t *size, Py_ssize_t need)
+{
+    if (need <= *size)
+        return 0;
+    Py_ssize_t grown = need > 2 * *size ? need : 2 * *size;
+    double *t = realloc(*table, grown * sizeof(double));
+    if (t == NULL)
+        return -1;
+    for (Py_ssize_t c = *size; c < grown; c++)
+        t[c] = 1.0 / (double)c;
+    *table = t;
+    *size = grown;
+    return 0;
+}
+
+/* Std, z-score or variance (`kind`) of the windows of the points of
+ * finite values, gathered into tv, their results into out; the number of
+ * points, or -1 if out of memory.  The suffix statistics of [j, split]
+ * are its mean (about `centre`) and m2, which take the place of x[j] in
+ * the feed's two rings (no later rebuild reads x[j] again); the running
+ * half (split, k] keeps its count, sum, mean and m2 about its own centre.
+ * Both are Welford's update with the mean as sum / count, off the chain
+ * of dependent additions, and every division is by a count: a product by
+ * its reciprocal from a table (divisions took half the time). */
+static Py_ssize_t spreads(const long long *t, const double *x, Py_ssize_t n,
+                          long long window, int kind, long long *tv,
+                          double *out)
+{
+    double *inv = NULL;
+    Py_ssize_t size = 0, split = -1, count = 0;
+    feed f;
+    int more = feed_open(&f, t, x, n, tv, 2) < 0
+               || reciprocals(&inv, &size, 64) < 0 ? -1
+               : feed_next(&f, window);
+    double centre = 0, run_centre = 0, run_sum = 0, run_mean = 0,
+           run_m2 = 0;
+    while (more > 0) {
+        double *v = f.ring, *m2s = f.ring + f.size;
+        Py_ssize_t mask = f.mask;
+        for (Py_ssize_t k = f.start; k < f.stop; k++) {
+            Py_ssize_t l = f.lefts[k - f.start];
+            if (k - l + 2 > size
+                && reciprocals(&inv, &size, k - l + 2) < 0) {
+                more = -1;
+                break;
+            }
+            if (l > split) {
+                double sum = 0, mean = 0, m2 = 0;
+                centre = k > l ? v[(k - 1) & mask] : 0;
+                for (Py_ssize_t j = k - 1; j >= l; j--) {
+                    double y = v[j & mask] - centre, before = mean;
+                    sum += y;
+                    mean = sum * inv[k - j];
+                    m2 += (y - before) * (y - mean);
+                    v[j & mask] = mean;
+                    m2s[j & mask] = m2;
+                }
+                split = k - 1;
+                count = 0;
+                run_centre = v[k & mask];
+                run_sum = run_mean = run_m2 = 0;
+            }
+            double y = v[k & mask] - run_centre, before = run_mean;
+            run_sum += y;
+            run_mean = run_sum * inv[++count];
+            run_m2 += (y - before) * (y - run_mean);
+            /* Chan's combination with the suffix [l, split], about the
+             * running half's centre. */
+            Py_ssize_t all = count;
+            double m2 = run_m2, mean = run_mean;
+            if (l <= split) {
+                Py_ssize_t na = split - l + 1;
+                double mean_a = v[l & mask] + (centre - run_centre);
+                double delta = mean - mean_a;
+                double share = (double)count * inv[na + count];
+                m2 += m2s[l & mask] + delta * delta * ((double)na * share);
+                mean = mean_a + delta * share;
+                all = na + count;
+            }
+            double std = sqrt(m2 * inv[all - 1]);
+            out[k] = kind == VAR ? m2 * inv[all]
+                     : kind == STD ? std
+                     : std > 0 ? (y - mean) / std : 0;
+        }
+        if (more > 0)
+            more = feed_next(&f, window);
+    }
+    Py_ssize_t nv = more < 0 ? -1 : f.stop;
+    feed_close(&f);
+    free(inv);
+    return nv;
+}
+
+/* Minimum or maximum (`maximum`) of the windows of the points of finite
+ * values, gathered into tv, their results into out; the number of
+ * points, or -1 if out of memory.  The suffix maxima of sign * x take the
+ * place of x in the feed's ring, which no later rebuild reads again. */
+static Py_ssize_t extremes(const long long *t, const double *x,
+                           Py_ssize_t n, long long window, int maximum,
+                           long long *tv, double *out)
+{
+    double sign = maximum ? 1.0 : -1.0, running = -INFINITY;
+    Py_ssize_t split = -1;
+    feed f;
+    int more = feed_open(&f, t, x, n, tv, 1) < 0 ? -1
+               : feed_next(&f, window);
+    while (more > 0) {
+        double *v = f.ring;
+        Py_ssize_t mask = f.mask;
+        for (Py_ssize_t k = f.start; k < f.stop; k++) {
+            Py_ssize_t l = f.lefts[k - f.start];
+            if (l > split) {
+                double most = -INFINITY;
+                for (Py_ssize_t j = k - 1; j >= l; j--) {
+                    double y = sign * v[j & mask];
+                    most = y > most ? y : most;
+                    v[j & mask] = most;
+                }
+                split = k - 1;
+                running = -INFINITY;
+            }
+            double y = sign * v[k & mask];
+            running = y > running ? y : running;
+            double before = l <= split ? v[l & mask] : -INFINITY;
+            out[k] = sign * (before > running ? before : running);
+        }
+        more = feed_next(&f, window);
+    }
+    Py_ssize_t nv = more < 0 ? -1 : f.stop;
+    feed_close(&f);
+    return nv;
+}
+
+/* Keep the results of the points whose window holds at least min_points:
+ * point k's does iff point k - min_points + 1 is in it.  In place: the
+ * timestamp it reads is never one it has overwritten. */
+static Py_ssize_t keep_full(long long *tv, double *out, Py_ssize_t nv,
+                            long long window, Py_ssize_t min_points)
+{
+    Py_ssize_t written = 0;
+    for (Py_ssize_t k = min_points - 1; k < nv; k++) {
+        int full = tv[k - min_points + 1] >= edge_bound(tv[k], window);
+        tv[written] = tv[k];
+        out[written] = out[k];
+        written += full;
+    }
+    return written;
+}
+
+/* Fill out_t, out; return how many, or -1 if out of memory. */
+static Py_ssize_t move_time(const long long *t, const double *x,
+                            Py_ssize_t n, long long window,
+                            Py_ssize_t min_points, int kind,
+                            long long *out_t, double *out)
+{
+    Py_ssize_t nv;
+    if (kind == SUM || kind == MEAN)
+        nv = sums(t, x, n, window, kind == MEAN, out_t, out);
+    else if (kind >= MIN)
+        nv = extremes(t, x, n, window, kind == MAX, out_t, out);
+    else
+        nv = spreads(t, x, n, window, kind, out_t, out);
+    if (nv < 0 || min_points == 1)
+        return nv;
+    return keep_full(out_t, out, nv, window, min_points);
+}
+
+PyDoc_STRVAR(move_time_doc,
+"move_time(timestamps, values, window, min_points, kind, out_timestamps,\n"
+"          out) -> int\n"
+"\n"
+"For each finite value whose window holds at least ``min_points`` finite\n"
+"values, the sum (``kind`` 0), mean (1), sample std (2, ddof=1), z-score\n"
+"of the point (3, ``(x - mean) / std``, 0 for a constant window),\n"
+"population variance (4, ddof=0), minimum (5) or maximum (6) of the\n"
+"finite values whose timestamps are in ``(t - window, t]``, ``t`` its\n"
+"own: written with ``t`` into ``out_timestamps`` and ``out`` in order;\n"
+"return how many.  ``timestamps`` (int64 ns, ascending) and ``values``\n"
+"(float64) are C-contiguous buffers of one length, the outputs writable\n"
+"ones as long, ``window`` > 0 ns; the std, z-score and variance need 2\n"
+"points, whatever ``min_points`` says.  Releases the GIL.");
+
+static PyObject *py_move_time(PyObject *self, PyObject *args)
+{
+    Py_buffer t, values, out_t, out;
+    long long window;
+    Py_ssize_t min_points, written = 0;
+    int kind;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*Lniw*w*", &t, &values, &window,
+                          &min_points, &kind, &out_t, &out))
+        return NULL;
+    Py_ssize_t n = values.len / (Py_ssize_t)sizeof(double);
+    if (values.len % sizeof(double) || t.len != values.len
+        || out_t.len != values.len || out.len != values.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "buffers must hold as many int64 or float64");
+    } else if (kind < SUM || kind > MAX) {
+        PyErr_SetString(PyExc_ValueError, "kind must be 0 to 6");
+    } else if (window < 1 || min_points < 1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "window and min_points must be positive");
+    } else {
+        if (kind >= STD && kind <= VAR && min_points < 2)
+            min_points = 2;
+        Py_BEGIN_ALLOW_THREADS
+        written = move_time(t.buf, values.buf, n, window, min_points, kind,
+                            out_t.buf, out.buf);
+        Py_END_ALLOW_THREADS
+        if (written < 0)
+            PyErr_NoMemory();
+    }
+    PyBuffer_Release(&t);
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&out_t);
+    PyBuffer_Release(&out);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSsize_t(written);
+}
+
+static PyMethodDef methods[] = {
+    {"move_time", py_move_time, METH_VARARGS, move_time_doc},
+    {NULL, NULL, 0, NULL}
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_duration_kernels",
+    "Duration-window sums, means, spreads and extremes, without a "
+    "mispredicted branch.",
+    -1, methods
+};
+
+PyMODINIT_FUNC PyInit__duration_kernels(void)
+{
+    return PyModule_Create(&module);
+}
