@@ -29,6 +29,7 @@
 #include <Python.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "_edges.h"
 
@@ -97,20 +98,21 @@ static Py_ssize_t sums(const long long *t, const double *x, Py_ssize_t n,
 
 /* The points of finite values, gathered a block at a time, and the left
  * edges of their windows.  The timestamps go to tv (the output's: the
- * edges read them); the values of the points that windows still hold,
- * [lefts[0], stop), go to a ring of `size` (a power of two) slots, in
- * `arrays` such rings of one allocation, for the kernel to overwrite with
- * what it keeps of them.  The ring doubles, keeping what it holds, when a
- * block's windows outgrow it: temporary memory follows the windows'
- * extent, not the series' length, and stays in the cache (fresh memory
- * as long as the series cost more in page faults than the kernels). */
+ * edges read them); the values of the points that windows may still hold
+ * go to `arrays` buffers of `size` slots (one allocation), point j at
+ * slot j - base, for the kernel to overwrite with what it keeps of them.
+ * Before each block, what windows no longer hold is dropped by sliding
+ * the rest to the front, and the buffers double when windows outgrow
+ * them: temporary memory follows the windows' extent, not the series'
+ * length, and stays in the cache (fresh memory as long as the series
+ * cost more in page faults than the kernels). */
 typedef struct {
     const long long *t;
     const double *x;
     Py_ssize_t n, i;       /* the input, and where gathering is */
     long long *tv;
-    double *ring, *stage;  /* stage: one block's values */
-    Py_ssize_t size, mask;
+    double *values;
+    Py_ssize_t size, base;
     int arrays;
     Py_ssize_t start, stop, *lefts;  /* the block: points [start, stop) */
 } feed;
@@ -119,51 +121,58 @@ static int feed_open(feed *f, const long long *t, const double *x,
                      Py_ssize_t n, long long *tv, int arrays)
 {
     *f = (feed){.t = t, .x = x, .n = n, .tv = tv, .arrays = arrays,
-                .size = 2 * EDGE_BLOCK, .mask = 2 * EDGE_BLOCK - 1};
-    f->ring = malloc(arrays * f->size * sizeof(double));
-    f->stage = malloc(EDGE_BLOCK * sizeof(double));
+                .size = 4 * EDGE_BLOCK};
+    f->values = malloc(arrays * f->size * sizeof(double));
     f->lefts = malloc(EDGE_BLOCK * sizeof(Py_ssize_t));
-    return f->ring && f->stage && f->lefts ? 0 : -1;
+    return f->values && f->lefts ? 0 : -1;
 }
 
 static void feed_close(feed *f)
 {
-    free(f->ring);
-    free(f->stage);
+    free(f->values);
     free(f->lefts);
 }
 
-/* Double the rings until they hold `need` slots, keeping points
- * [from, to): 0, or -1 if out of memory. */
-static int feed_grow(feed *f, Py_ssize_t need, Py_ssize_t from,
-                     Py_ssize_t to)
+/* Make room for a block after the points [keep, start): slide them to the
+ * front, into buffers twice the room they need if they are short of it;
+ * 0, or -1 if out of memory. */
+static int feed_room(feed *f, Py_ssize_t keep)
 {
-    Py_ssize_t size = f->size;
-    while (size < need)
-        size *= 2;
-    double *ring = malloc(f->arrays * size * sizeof(double));
-    if (ring == NULL)
-        return -1;
+    Py_ssize_t need = f->start + EDGE_BLOCK - keep, size = f->size;
+    if (f->start + EDGE_BLOCK - f->base <= size)
+        return 0;
+    double *values = f->values;
+    if (2 * need > size) {
+        size = 2 * need;
+        values = malloc(f->arrays * size * sizeof(double));
+        if (values == NULL)
+            return -1;
+    }
     for (int a = 0; a < f->arrays; a++)
-        for (Py_ssize_t j = from; j < to; j++)
-            ring[a * size + (j & (size - 1))] =
-                f->ring[a * f->size + (j & f->mask)];
-    free(f->ring);
-    f->ring = ring;
-    f->size = size;
-    f->mask = size - 1;
+        memmove(values + a * size, f->values + a * f->size + (keep - f->base),
+                (f->start - keep) * sizeof(double));
+    if (values != f->values) {
+        free(f->values);
+        f->values = values;
+        f->size = size;
+    }
+    f->base = keep;
     return 0;
 }
 
 /* Gather the next block: 1, 0 at the end, -1 if out of memory. */
 static int feed_next(feed *f, long long window)
 {
+    /* The last block's last left edge: no later window reaches before. */
     Py_ssize_t lo = f->stop > f->start ? f->lefts[f->stop - f->start - 1]
                                        : 0;
-    Py_ssize_t m = f->start = f->stop, full = m + EDGE_BLOCK, i = f->i;
+    f->start = f->stop;
+    if (feed_room(f, lo) < 0)
+        return -1;
+    Py_ssize_t m = f->start, full = m + EDGE_BLOCK, i = f->i;
     for (; i < f->n && m < full; i++) {
         f->tv[m] = f->t[i];
-        f->stage[m - f->start] = f->x[i];
+        f->values[m - f->base] = f->x[i];
         m += isfinite(f->x[i]) != 0;
     }
     f->i = i;
@@ -171,11 +180,6 @@ static int feed_next(feed *f, long long window)
         return 0;
     f->stop = m;
     window_edges(f->tv, m, window, lo, f->start, m, f->lefts);
-    if (m - f->lefts[0] > f->size
-        && feed_grow(f, m - f->lefts[0], f->lefts[0], f->start) < 0)
-        return -1;
-    for (Py_ssize_t k = f->start; k < m; k++)
-        f->ring[k & f->mask] = f->stage[k - f->start];
     return 1;
 }
 
@@ -196,54 +200,63 @@ static int reciprocals(double **table, Py_ssize_t *size, Py_ssize_t need)
     return 0;
 }
 
-/* Std, z-score or variance (`kind`) of the windows of the points of
- * finite values, gathered into tv, their results into out; the number of
- * points, or -1 if out of memory.  The suffix statistics of [j, split]
- * are its mean (about `centre`) and m2, which take the place of x[j] in
- * the feed's two rings (no later rebuild reads x[j] again); the running
- * half (split, k] keeps its count, sum, mean and m2 about its own centre.
- * Both are Welford's update with the mean as sum / count, off the chain
- * of dependent additions, and every division is by a count: a product by
- * its reciprocal from a table (divisions took half the time). */
-static Py_ssize_t spreads(const long long *t, const double *x, Py_ssize_t n,
-                          long long window, int kind, long long *tv,
-                          double *out)
+/* The suffix statistics of x[j .. count - 1] for each j < count, about
+ * `centre`: their means into x[j], their m2 into m2s[j].  A call of its
+ * own: inlined, its variables crowded the registers of its caller's loop. */
+static __attribute__((noinline)) void
+suffix_spreads(double *x, double *m2s, Py_ssize_t count, double centre,
+               const double *inv)
+{
+    double sum = 0, mean = 0, m2 = 0;
+    for (Py_ssize_t j = count - 1; j >= 0; j--) {
+        double y = x[j] - centre, before = mean;
+        sum += y;
+        mean = sum * inv[count - j];
+        m2 += (y - before) * (y - mean);
+        x[j] = mean;
+        m2s[j] = m2;
+    }
+}
+
+/* Std, z-score or variance (`kind`, a constant where it is inlined) of
+ * the windows of the feed's points, into out: 0, or -1 if out of memory.
+ * The suffix statistics of [j, split] are its mean (about `centre`) and
+ * m2, which take the place of x[j] in the feed's two buffers (no later
+ * rebuild reads x[j] again); the running half (split, k] keeps its count,
+ * sum, mean and m2 about its own centre.  Both centres are points of
+ * every window that reads them, so deviations from them are as exact as
+ * the window's own spread allows.  Both halves are Welford's update with
+ * the mean as sum / count, off the chain of dependent additions, and
+ * every division is by a count: a product by its reciprocal from a table
+ * (divisions took half the time). */
+static inline __attribute__((always_inline)) int
+spreads_of(feed *f, long long window, int kind, double *out)
 {
     double *inv = NULL;
     Py_ssize_t size = 0, split = -1, count = 0;
-    feed f;
-    int more = feed_open(&f, t, x, n, tv, 2) < 0
-               || reciprocals(&inv, &size, 64) < 0 ? -1
-               : feed_next(&f, window);
     double centre = 0, run_centre = 0, run_sum = 0, run_mean = 0,
            run_m2 = 0;
+    int more = feed_next(f, window);
     while (more > 0) {
-        double *v = f.ring, *m2s = f.ring + f.size;
-        Py_ssize_t mask = f.mask;
-        for (Py_ssize_t k = f.start; k < f.stop; k++) {
-            Py_ssize_t l = f.lefts[k - f.start];
-            if (k - l + 2 > size
-                && reciprocals(&inv, &size, k - l + 2) < 0) {
-                more = -1;
-                break;
-            }
+        /* No window of the block holds more than stop - lefts[0] points. */
+        if (reciprocals(&inv, &size, f->stop - f->lefts[0] + 2) < 0) {
+            more = -1;
+            break;
+        }
+        double *v = f->values, *m2s = f->values + f->size;
+        Py_ssize_t base = f->base;
+        for (Py_ssize_t k = f->start; k < f->stop; k++) {
+            Py_ssize_t l = f->lefts[k - f->start];
             if (l > split) {
-                double sum = 0, mean = 0, m2 = 0;
-                centre = k > l ? v[(k - 1) & mask] : 0;
-                for (Py_ssize_t j = k - 1; j >= l; j--) {
-                    double y = v[j & mask] - centre, before = mean;
-                    sum += y;
-                    mean = sum * inv[k - j];
-                    m2 += (y - before) * (y - mean);
-                    v[j & mask] = mean;
-                    m2s[j & mask] = m2;
-                }
+                centre = k > l ? v[k - 1 - base] : 0;
+                suffix_spreads(v + (l - base), m2s + (l - base), k - l,
+                               centre, inv);
                 split = k - 1;
                 count = 0;
-                run_centre = v[k & mask];
+                run_centre = v[k - base];
                 run_sum = run_mean = run_m2 = 0;
             }
-            double y = v[k & mask] - run_centre, before = run_mean;
+            double y = v[k - base] - run_centre, before = run_mean;
             run_sum += y;
             run_mean = run_sum * inv[++count];
             run_m2 += (y - before) * (y - run_mean);
@@ -253,31 +266,48 @@ static Py_ssize_t spreads(const long long *t, const double *x, Py_ssize_t n,
             double m2 = run_m2, mean = run_mean;
             if (l <= split) {
                 Py_ssize_t na = split - l + 1;
-                double mean_a = v[l & mask] + (centre - run_centre);
+                double mean_a = v[l - base] + (centre - run_centre);
                 double delta = mean - mean_a;
                 double share = (double)count * inv[na + count];
-                m2 += m2s[l & mask] + delta * delta * ((double)na * share);
-                mean = mean_a + delta * share;
+                m2 += m2s[l - base] + delta * delta * ((double)na * share);
+                if (kind == ZSCORE)
+                    mean = mean_a + delta * share;
                 all = na + count;
             }
-            double std = sqrt(m2 * inv[all - 1]);
-            out[k] = kind == VAR ? m2 * inv[all]
-                     : kind == STD ? std
-                     : std > 0 ? (y - mean) / std : 0;
+            if (kind == VAR)
+                out[k] = m2 * inv[all];
+            else {
+                double std = sqrt(m2 * inv[all - 1]);
+                out[k] = kind == STD ? std : std > 0 ? (y - mean) / std : 0;
+            }
         }
         if (more > 0)
-            more = feed_next(&f, window);
+            more = feed_next(f, window);
     }
-    Py_ssize_t nv = more < 0 ? -1 : f.stop;
-    feed_close(&f);
     free(inv);
-    return nv;
+    return more < 0 ? -1 : 0;
+}
+
+/* Std, z-score or variance (`kind`) of the windows of the points of
+ * finite values, gathered into tv, their results into out; the number of
+ * points, or -1 if out of memory. */
+static Py_ssize_t spreads(const long long *t, const double *x, Py_ssize_t n,
+                          long long window, int kind, long long *tv,
+                          double *out)
+{
+    feed f;
+    int failed = feed_open(&f, t, x, n, tv, 2) < 0
+        || (kind == STD ? spreads_of(&f, window, STD, out)
+            : kind == ZSCORE ? spreads_of(&f, window, ZSCORE, out)
+            : spreads_of(&f, window, VAR, out)) < 0;
+    feed_close(&f);
+    return failed ? -1 : f.stop;
 }
 
 /* Minimum or maximum (`maximum`) of the windows of the points of finite
  * values, gathered into tv, their results into out; the number of
  * points, or -1 if out of memory.  The suffix maxima of sign * x take the
- * place of x in the feed's ring, which no later rebuild reads again. */
+ * place of x in the feed's buffer, which no later rebuild reads again. */
 static Py_ssize_t extremes(const long long *t, const double *x,
                            Py_ssize_t n, long long window, int maximum,
                            long long *tv, double *out)
@@ -288,23 +318,23 @@ static Py_ssize_t extremes(const long long *t, const double *x,
     int more = feed_open(&f, t, x, n, tv, 1) < 0 ? -1
                : feed_next(&f, window);
     while (more > 0) {
-        double *v = f.ring;
-        Py_ssize_t mask = f.mask;
+        double *v = f.values;
+        Py_ssize_t base = f.base;
         for (Py_ssize_t k = f.start; k < f.stop; k++) {
             Py_ssize_t l = f.lefts[k - f.start];
             if (l > split) {
                 double most = -INFINITY;
                 for (Py_ssize_t j = k - 1; j >= l; j--) {
-                    double y = sign * v[j & mask];
+                    double y = sign * v[j - base];
                     most = y > most ? y : most;
-                    v[j & mask] = most;
+                    v[j - base] = most;
                 }
                 split = k - 1;
                 running = -INFINITY;
             }
-            double y = sign * v[k & mask];
+            double y = sign * v[k - base];
             running = y > running ? y : running;
-            double before = l <= split ? v[l & mask] : -INFINITY;
+            double before = l <= split ? v[l - base] : -INFINITY;
             out[k] = sign * (before > running ? before : running);
         }
         more = feed_next(&f, window);
