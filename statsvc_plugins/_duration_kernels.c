@@ -40,62 +40,6 @@ enum kind { SUM, MEAN, STD, ZSCORE, VAR, MIN, MAX };
 #define SUM_SHIFT 10
 #define SUM_BLOCK (1 << SUM_SHIFT)
 
-/* Sums (or means, `mean`) of the windows of the points of finite values,
- * gathered into tv, their results into out: out holds the prefix sums
- * first, then each result in their place, from the last point back (a
- * window reads the prefix sums of points before its own, still there);
- * the number of points, or -1 if out of memory. */
-static Py_ssize_t sums(const long long *t, const double *x, Py_ssize_t n,
-                       long long window, int mean, long long *tv,
-                       double *out)
-{
-    Py_ssize_t blocks = n / SUM_BLOCK + 2, m = 0;
-    double *total_hi = malloc(2 * blocks * sizeof(double));
-    Py_ssize_t *lefts = malloc(EDGE_BLOCK * sizeof(Py_ssize_t));
-    if (total_hi == NULL || lefts == NULL) {
-        free(total_hi);
-        free(lefts);
-        return -1;
-    }
-    double *total_lo = total_hi + blocks, *prefix = out, sum = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        int finite = isfinite(x[i]) != 0;
-        tv[m] = t[i];
-        sum = (m & (SUM_BLOCK - 1) ? sum : 0) + (finite ? x[i] : 0);
-        prefix[m] = sum;
-        m += finite;
-    }
-    /* The sum of the blocks before each, in double-double (two-sum). */
-    double hi = 0, lo = 0;
-    for (Py_ssize_t k = 0; k < blocks; k++) {
-        total_hi[k] = hi;
-        total_lo[k] = lo;
-        Py_ssize_t last = (k + 1) * SUM_BLOCK - 1;
-        double v = last < m ? prefix[last]
-                   : k * SUM_BLOCK < m ? prefix[m - 1] : 0;
-        double next = hi + v, back = next - hi;
-        lo += (hi - (next - back)) + (v - back);
-        hi = next;
-    }
-    for (Py_ssize_t start = m ? (m - 1) / EDGE_BLOCK * EDGE_BLOCK : -1;
-         start >= 0; start -= EDGE_BLOCK) {
-        Py_ssize_t stop = start + EDGE_BLOCK < m ? start + EDGE_BLOCK : m;
-        window_edges(tv, m, window, 0, start, stop, lefts);
-        for (Py_ssize_t k = stop - 1; k >= start; k--) {
-            Py_ssize_t l = lefts[k - start], bk = k >> SUM_SHIFT,
-                       bl = l >> SUM_SHIFT;
-            double before = l & (SUM_BLOCK - 1) ? prefix[l - 1] : 0;
-            double r = (prefix[k] - before)
-                       + ((total_hi[bk] - total_hi[bl])
-                          + (total_lo[bk] - total_lo[bl]));
-            out[k] = mean ? r / (double)(k - l + 1) : r;
-        }
-    }
-    free(total_hi);
-    free(lefts);
-    return m;
-}
-
 /* The points of finite values, gathered a block at a time, and the left
  * edges of their windows.  The timestamps go to tv (the output's: the
  * edges read them); the values of the points that windows may still hold
@@ -113,7 +57,7 @@ typedef struct {
     long long *tv;
     double *values;
     Py_ssize_t size, base;
-    int arrays;
+    int arrays, walk;      /* walk: take walk_edges() for the next block */
     Py_ssize_t start, stop, *lefts;  /* the block: points [start, stop) */
 } feed;
 
@@ -167,7 +111,8 @@ static int feed_next(feed *f, long long window)
     Py_ssize_t lo = f->stop > f->start ? f->lefts[f->stop - f->start - 1]
                                        : 0;
     f->start = f->stop;
-    if (feed_room(f, lo) < 0)
+    /* Sums read the point before a window too. */
+    if (feed_room(f, lo ? lo - 1 : 0) < 0)
         return -1;
     Py_ssize_t m = f->start, full = m + EDGE_BLOCK, i = f->i;
     for (; i < f->n && m < full; i++) {
@@ -179,8 +124,60 @@ static int feed_next(feed *f, long long window)
     if (m == f->start)
         return 0;
     f->stop = m;
-    window_edges(f->tv, m, window, lo, f->start, m, f->lefts);
+    if (f->walk)
+        walk_edges(f->tv, m, window, lo, f->start, m, f->lefts);
+    else
+        window_edges(f->tv, m, window, lo, f->start, m, f->lefts);
+    f->walk = steady(f->lefts, m - f->start);
     return 1;
+}
+
+/* Sums (or means, `mean`) of the windows of the points of finite values,
+ * gathered into tv, their results into out; the number of points, or -1
+ * if out of memory.  The feed's buffer holds prefix sums in place of the
+ * values, restarted every SUM_BLOCK points; the sums of the blocks before
+ * each are in double-double (two-sum). */
+static Py_ssize_t sums(const long long *t, const double *x, Py_ssize_t n,
+                       long long window, int mean, long long *tv,
+                       double *out)
+{
+    Py_ssize_t blocks = n / SUM_BLOCK + 2;
+    double *total_hi = malloc(2 * blocks * sizeof(double)), sum = 0, hi = 0,
+           lo = 0;
+    feed f;
+    int more = feed_open(&f, t, x, n, tv, 1) < 0 || total_hi == NULL ? -1
+               : feed_next(&f, window);
+    double *total_lo = total_hi ? total_hi + blocks : NULL;
+    while (more > 0) {
+        double *v = f.values;
+        Py_ssize_t base = f.base;
+        for (Py_ssize_t k = f.start; k < f.stop; k++) {
+            if ((k & (SUM_BLOCK - 1)) == 0) {
+                double next = hi + sum, back = next - hi;
+                lo += (hi - (next - back)) + (sum - back);
+                hi = next;
+                total_hi[k >> SUM_SHIFT] = hi;
+                total_lo[k >> SUM_SHIFT] = lo;
+                sum = 0;
+            }
+            sum += v[k - base];
+            v[k - base] = sum;
+        }
+        for (Py_ssize_t k = f.start; k < f.stop; k++) {
+            Py_ssize_t l = f.lefts[k - f.start], bk = k >> SUM_SHIFT,
+                       bl = l >> SUM_SHIFT;
+            double before = l & (SUM_BLOCK - 1) ? v[l - 1 - base] : 0;
+            double r = (v[k - base] - before)
+                       + ((total_hi[bk] - total_hi[bl])
+                          + (total_lo[bk] - total_lo[bl]));
+            out[k] = mean ? r / (double)(k - l + 1) : r;
+        }
+        more = feed_next(&f, window);
+    }
+    Py_ssize_t nv = more < 0 ? -1 : f.stop;
+    feed_close(&f);
+    free(total_hi);
+    return nv;
 }
 
 /* 1 / c for c < *size, grown to cover c < need: 0, or -1 if out of

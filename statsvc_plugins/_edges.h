@@ -96,4 +96,32 @@ static void window_edges(const long long *t, Py_ssize_t n, long long window,
     }
 }
 
+/* window_edges() by walking the left edge on, point by point: where
+ * points leave the windows at a steady pace (regular steps), the walk's
+ * loop exits predictably and it takes half the time of the counting. */
+static void walk_edges(const long long *t, Py_ssize_t n, long long window,
+                       Py_ssize_t lo, Py_ssize_t s, Py_ssize_t e,
+                       Py_ssize_t *lefts)
+{
+    (void)n;
+    Py_ssize_t l = edge_search(t, lo, s, edge_bound(t[s], window));
+    for (Py_ssize_t k = s; k < e; k++) {
+        long long bound = edge_bound(t[k], window);
+        while (t[l] < bound)
+            l++;
+        lefts[k - s] = l;
+    }
+}
+
+/* Whether points left the m windows of lefts at a steady pace: the number
+ * of points leaving changed from one window to the next at fewer than 1
+ * in 32 of every 8th window (walk_edges() then pays). */
+static int steady(const Py_ssize_t *lefts, Py_ssize_t m)
+{
+    Py_ssize_t changes = 0, seen = 0;
+    for (Py_ssize_t k = 2; k < m; k += 8, seen++)
+        changes += lefts[k] - lefts[k - 1] != lefts[k - 1] - lefts[k - 2];
+    return changes * 32 < seen;
+}
+
 #endif

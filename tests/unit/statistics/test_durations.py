@@ -140,6 +140,30 @@ def test_many_points_leave_at_once(plugin, name, seconds, min_points):
         np.abs(want[1]))
 
 
+@pytest.mark.parametrize("name", sorted(PANDAS) + ["zscore"])
+def test_steady_steps_then_irregular_ones(plugin, name):
+    """Regular steps (the kernels walk the left edge there), then
+    irregular ones with bursts, then regular again with a gap."""
+    rng = np.random.default_rng(11)
+    steps = np.concatenate([np.full(9_000, 1e9),
+                            rng.exponential(1.0, 9_000) * 1e9,
+                            np.full(9_000, 1e9)])
+    steps[12_000:12_050] = 1e6  # a burst: 50 points in 50 ms
+    steps[20_000] = 3600e9
+    timestamps = np.cumsum(steps).astype(np.int64)
+    values = rng.standard_normal(len(steps)) * 10 + 1e4
+    values[rng.random(len(values)) < 0.01] = np.nan
+    window = datetime.timedelta(seconds=10)
+    out = plugin(name).run(timestamps, values, window=window, min_points=2)
+    s, r = rolling(timestamps, values, window, 2)
+    reference = (s - r.mean()) / r.std() if name == "zscore" \
+        else PANDAS[name](r)
+    want = expected(timestamps, values, reference)
+    assert out.timestamps.tolist() == want[0].tolist()
+    assert np.max(np.abs(out.values - want[1])) < 1e-9 * np.max(
+        np.abs(want[1]))
+
+
 def _exact_zscore(window):
     """The z-score in fractions (reference.zscore rounds the mean first:
     1e-4 off here, where deviations are 1e-3 on 1e9)."""
