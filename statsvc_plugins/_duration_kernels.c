@@ -3,13 +3,14 @@
  * variance (ddof=0), minimum and maximum: the valid points of
  * (t - window, t] for each valid point's timestamp t.
  *
- * Each kernel first gathers the finite values and their timestamps (the
- * timestamps into the output), then takes the points block by block: the
- * left edges of the block's windows without a mispredicted branch
- * (_edges.h), then one loop over the block that reads each window through
- * its left edge.  No loop depends on how many points leave a window, the
- * branch that made the walk-along kernels 2-4x slower than those of
- * count windows.
+ * The kernels take the points block by block (the feed, below): gather
+ * the block's finite values and their timestamps (these into the
+ * output), find the left edges of its windows (_edges.h: without a
+ * mispredicted branch, or by walking where points leave at a steady
+ * pace), then one loop over the block reads each window through its left
+ * edge.  No loop depends on how many points leave a window, the branch
+ * that made the walk-along kernels 2-4x slower than those of count
+ * windows on irregular steps.
  *
  * - Sums and means: differences of prefix sums.  The prefix restarts
  *   every SUM_BLOCK points, so its magnitude (and a window's rounding
