@@ -23,6 +23,7 @@ references.
 it does not import it.)
 
 Usage: python bench/statistics.py [--large] [--repeat 5] [--only NAME,...]
+       [--windows count|duration|both] [--steps irregular|regular]
 """
 import argparse
 import platform
@@ -238,6 +239,13 @@ def main():
                         help="also 10**7 points (a few minutes more)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--only", help="comma-separated statistic names")
+    parser.add_argument("--windows", choices=("count", "duration", "both"),
+                        default="both", help="which rows to run")
+    parser.add_argument("--steps", choices=("irregular", "regular"),
+                        default="irregular",
+                        help="the duration rows' series: exponential steps"
+                             " of 1 s on average, or 1 s apart (both with"
+                             " 1 %% gaps)")
     args = parser.parse_args()
     sizes = [10 ** 5, 10 ** 6] + ([10 ** 7] if args.large else [])
     print(f"# {platform.processor() or platform.machine()}, "
@@ -256,7 +264,7 @@ def main():
         data = Series(stamps, values)
         repeat = args.repeat if n <= 10 ** 6 else max(1, args.repeat // 2)
         done = set()
-        for w in (10, 1000):
+        for w in (10, 1000) if args.windows != "duration" else ():
             for name, case in _cases(w).items():
                 if args.only and name.split()[0] not in args.only.split(","):
                     continue
@@ -277,7 +285,11 @@ def main():
         # Duration windows of 10 s and 1000 s (about 10 and 1000 points) on
         # an irregular series with gaps; pandas' results at the gaps (it
         # gives one, we do not) are left out of the comparison.
+        if args.windows == "count":
+            continue
         stamps, values = _irregular(n)
+        if args.steps == "regular":
+            stamps = stamps[0] + np.arange(n, dtype=np.int64) * 10 ** 9
         series = pd.Series(values, index=pd.DatetimeIndex(stamps))
         data = Series(stamps, values)
         valid = np.isfinite(values)
