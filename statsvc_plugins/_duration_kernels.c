@@ -163,12 +163,11 @@ static Py_ssize_t sums(const long long *t, const double *x, Py_ssize_t n,
             }
             sum += v[k - base];
             v[k - base] = sum;
-        }
-        for (Py_ssize_t k = f.start; k < f.stop; k++) {
+            /* The prefix sums of points up to k are all there now. */
             Py_ssize_t l = f.lefts[k - f.start], bk = k >> SUM_SHIFT,
                        bl = l >> SUM_SHIFT;
             double before = l & (SUM_BLOCK - 1) ? v[l - 1 - base] : 0;
-            double r = (v[k - base] - before)
+            double r = (sum - before)
                        + ((total_hi[bk] - total_hi[bl])
                           + (total_lo[bk] - total_lo[bl]));
             out[k] = mean ? r / (double)(k - l + 1) : r;
