@@ -4,7 +4,8 @@ import setuptools
 # is in setup.cfg, which cannot declare extension modules.
 setuptools.setup(ext_modules=[
     setuptools.Extension(module, [module.replace(".", "/") + ".c"],
-                         depends=["statsvc_plugins/_edges.h"],
+                         depends=["statsvc_plugins/_edges.h",
+                                  "statsvc_plugins/_heaps.h"],
                          # sqrt() need not set errno: a NaN says enough,
                          # and the check stalls the loops that take roots.
                          extra_compile_args=["-fno-math-errno"],

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "_edges.h"
+#include "_heaps.h"
 
 /* As statsvc_plugins._kernels.MOMENTS numbers them, then the extremes. */
 enum kind { SUM, MEAN, STD, ZSCORE, VAR, MIN, MAX };
@@ -430,8 +431,281 @@ static PyObject *py_move_time(PyObject *self, PyObject *args)
     return PyLong_FromSsize_t(written);
 }
 
+/* Windows of up to SMALL points: ranks by counting (independent
+ * comparisons, where a binary search's depend on each other) and shifts
+ * of SMALL slots whatever the count (a copy of constant size is a few
+ * vector moves, where the library's costs a call and a branch on the
+ * size: a quarter of the time). */
+#define SMALL 64
+
+/* Windows of SHORT points or fewer on average are kept sorted (below
+ * that, faster than two heaps: 0.57x at 10, 0.65x at 40, 0.9x at 60). */
+#define SHORT 48
+
+/* The first index in s[0 .. n - 1] (sorted) whose value is not below v
+ * (`after`: not below nor equal): by counting, or by halving without a
+ * branch. */
+static inline Py_ssize_t rank_of(const double *s, Py_ssize_t n, double v,
+                                 int after)
+{
+    if (n <= SMALL) {
+        Py_ssize_t below = 0;
+        for (Py_ssize_t i = 0; i < n; i++)
+            below += after ? s[i] <= v : s[i] < v;
+        return below;
+    }
+    const double *base = s;
+    while (n > 1) {
+        Py_ssize_t half = n / 2;
+        base = (after ? base[half - 1] <= v : base[half - 1] < v)
+            ? base + half : base;
+        n -= half;
+    }
+    return (base - s) + (n == 1 && (after ? *base <= v : *base < v));
+}
+
+/* Take s[at] out of the count sorted values of s. */
+static inline void take_out(double *s, Py_ssize_t count, Py_ssize_t at)
+{
+    if (count <= SMALL)
+        memmove(s + at, s + at + 1, SMALL * sizeof(double));
+    else
+        memmove(s + at, s + at + 1, (count - at - 1) * sizeof(double));
+}
+
+/* Put y in at s[at], among the count sorted values of s. */
+static inline void put_in(double *s, Py_ssize_t count, Py_ssize_t at,
+                          double y)
+{
+    if (count <= SMALL)
+        memmove(s + at + 1, s + at, SMALL * sizeof(double));
+    else
+        memmove(s + at + 1, s + at, (count - at) * sizeof(double));
+    s[at] = y;
+}
+
+/* The `fraction` quantile of the windows of the points of finite values,
+ * gathered into tv, their results into out; the number of points, or -1
+ * if out of memory.  The window's values are kept sorted: a point in or
+ * out is a rank and a shift. */
+static Py_ssize_t sorted_quantiles(const long long *t, const double *x,
+                                   Py_ssize_t n, long long window,
+                                   double fraction, long long *tv,
+                                   double *out)
+{
+    /* Room for a shift of SMALL slots from any of the first SMALL. */
+    Py_ssize_t capacity = 2 * SMALL + 2, count = 0, left = 0;
+    double *s = calloc(capacity, sizeof(double));
+    feed f;
+    int more = feed_open(&f, t, x, n, tv, 1) < 0 || s == NULL ? -1
+               : feed_next(&f, window);
+    while (more > 0) {
+        const double *v = f.values;
+        Py_ssize_t base = f.base;
+        for (Py_ssize_t k = f.start; k < f.stop; k++) {
+            Py_ssize_t l = f.lefts[k - f.start];
+            for (; left < l; left++, count--)
+                take_out(s, count, rank_of(s, count, v[left - base], 0));
+            if (count + 1 > capacity) {
+                double *grown = realloc(s, 2 * capacity * sizeof(double));
+                if (grown == NULL) {
+                    more = -1;
+                    break;
+                }
+                s = grown;
+                capacity *= 2;
+            }
+            double y = v[k - base];
+            put_in(s, count, rank_of(s, count, y, 1), y);
+            count++;
+            double rank = fraction * (double)(count - 1);
+            Py_ssize_t i = (Py_ssize_t)rank;
+            double low = s[i], part = rank - (double)i;
+            out[k] = part == 0 ? low : low + part * (s[i + 1] - low);
+        }
+        if (more > 0)
+            more = feed_next(&f, window);
+    }
+    Py_ssize_t nv = more < 0 ? -1 : f.stop;
+    feed_close(&f);
+    free(s);
+    return nv;
+}
+
+/*
+ * Long windows: two heaps, a max-heap lo (of negated values) of the
+ * window's k + 1 smallest values and a min-heap hi of the rest, k the
+ * rank below the quantile, which follows the window's size: the tops move
+ * across until lo holds k + 1 entries, O(1) moves per point, amortised.
+ * A point's slot is its ordinal among the finite points: a window's are
+ * consecutive, so ordinal & mask tells them apart in a power-of-two
+ * `where` that doubles (with the heaps) when the window outgrows it.
+ */
+#define IN_HI (PY_SSIZE_T_MAX / 2)  /* where[] >= IN_HI: in hi */
+
+typedef struct {
+    heap lo, hi;
+    Py_ssize_t *where, capacity;
+} heaps;
+
+static int grow(heaps *h)
+{
+    Py_ssize_t capacity = h->capacity ? 2 * h->capacity : 64;
+    entry *lo = realloc(h->lo.entries, capacity * sizeof(entry));
+    if (lo != NULL)
+        h->lo.entries = lo;
+    entry *hi = realloc(h->hi.entries, capacity * sizeof(entry));
+    if (hi != NULL)
+        h->hi.entries = hi;
+    Py_ssize_t *where = realloc(h->where, capacity * sizeof(Py_ssize_t));
+    if (where != NULL)
+        h->where = where;
+    if (lo == NULL || hi == NULL || where == NULL)
+        return -1;
+    h->capacity = capacity;
+    h->lo.mask = h->hi.mask = capacity - 1;
+    for (Py_ssize_t i = 0; i < h->lo.size; i++)
+        put(&h->lo, h->where, i, h->lo.entries[i]);
+    for (Py_ssize_t i = 0; i < h->hi.size; i++)
+        put(&h->hi, h->where, i, h->hi.entries[i]);
+    return 0;
+}
+
+static void push(heap *h, Py_ssize_t *where, entry e)
+{
+    put(h, where, h->size++, e);
+    sift(h, where, h->size - 1);
+}
+
+static void take(heap *h, Py_ssize_t *where, Py_ssize_t i)
+{
+    if (i < --h->size) {
+        put(h, where, i, h->entries[h->size]);
+        sift(h, where, i);
+    }
+}
+
+/* Move the top of `from` to `to`, negated (lo holds negated values). */
+static void cross(heap *from, heap *to, Py_ssize_t *where)
+{
+    entry top = from->entries[0];
+    take(from, where, 0);
+    push(to, where, (entry){-top.value, top.slot});
+}
+
+/* The `fraction` quantile of the windows of the points of finite values
+ * by two heaps (O(log w) a point), as sorted_quantiles(). */
+static Py_ssize_t heap_quantiles(const long long *t, const double *x,
+                                 Py_ssize_t n, long long window,
+                                 double fraction, long long *tv,
+                                 double *out)
+{
+    heaps h = {{NULL, 0, 0, 0}, {NULL, 0, IN_HI, 0}, NULL, 0};
+    Py_ssize_t left = 0;
+    feed f;
+    int more = feed_open(&f, t, x, n, tv, 1) < 0 ? -1
+               : feed_next(&f, window);
+    while (more > 0) {
+        const double *v = f.values;
+        Py_ssize_t base = f.base;
+        for (Py_ssize_t k = f.start; k < f.stop; k++) {
+            for (Py_ssize_t l = f.lefts[k - f.start]; left < l; left++) {
+                Py_ssize_t at = h.where[left & h.lo.mask];
+                if (at < IN_HI)
+                    take(&h.lo, h.where, at);
+                else
+                    take(&h.hi, h.where, at - IN_HI);
+            }
+            if (h.lo.size + h.hi.size == h.capacity && grow(&h) < 0) {
+                more = -1;
+                break;
+            }
+            double y = v[k - base];
+            if (h.lo.size && y <= -h.lo.entries[0].value)
+                push(&h.lo, h.where, (entry){-y, k});
+            else
+                push(&h.hi, h.where, (entry){y, k});
+            double rank = fraction * (double)(h.lo.size + h.hi.size - 1);
+            Py_ssize_t i = (Py_ssize_t)rank;
+            while (h.lo.size > i + 1)
+                cross(&h.lo, &h.hi, h.where);
+            while (h.lo.size < i + 1)
+                cross(&h.hi, &h.lo, h.where);
+            double low = -h.lo.entries[0].value, part = rank - (double)i;
+            out[k] = part == 0 ? low
+                : low + part * (h.hi.entries[0].value - low);
+        }
+        if (more > 0)
+            more = feed_next(&f, window);
+    }
+    Py_ssize_t nv = more < 0 ? -1 : f.stop;
+    feed_close(&f);
+    free(h.lo.entries);
+    free(h.hi.entries);
+    free(h.where);
+    return nv;
+}
+
+PyDoc_STRVAR(move_quantile_time_doc,
+"move_quantile_time(timestamps, values, window, fraction, min_points,\n"
+"                   out_timestamps, out) -> int\n"
+"\n"
+"As move_time, the ``fraction`` quantile (0 to 1) of each window,\n"
+"``s[k] + (h - k) * (s[k + 1] - s[k])``, ``s`` its values sorted,\n"
+"``h = fraction * (len(s) - 1)``, ``k = floor(h)``, as numpy.percentile\n"
+"and pandas' rolling quantile.  Windows of a few dozen points on average\n"
+"are kept sorted, longer ones in two heaps.  Releases the GIL.");
+
+static PyObject *py_move_quantile_time(PyObject *self, PyObject *args)
+{
+    Py_buffer t, values, out_t, out;
+    long long window;
+    double fraction;
+    Py_ssize_t min_points, written = 0;
+
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*y*Ldnw*w*", &t, &values, &window,
+                          &fraction, &min_points, &out_t, &out))
+        return NULL;
+    Py_ssize_t n = values.len / (Py_ssize_t)sizeof(double);
+    if (values.len % sizeof(double) || t.len != values.len
+        || out_t.len != values.len || out.len != values.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "buffers must hold as many int64 or float64");
+    } else if (window < 1 || min_points < 1
+               || !(fraction >= 0 && fraction <= 1)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "window, min_points or fraction out of range");
+    } else {
+        Py_BEGIN_ALLOW_THREADS
+        /* The windows' points on average: SHORT or fewer, kept sorted. */
+        const long long *stamps = t.buf;
+        double span = n > 1 ? (double)stamps[n - 1] - (double)stamps[0] : 0;
+        written = span > 0 && (double)window * (double)(n - 1) <= SHORT * span
+            ? sorted_quantiles(t.buf, values.buf, n, window, fraction,
+                               out_t.buf, out.buf)
+            : heap_quantiles(t.buf, values.buf, n, window, fraction,
+                             out_t.buf, out.buf);
+        if (written > 0 && min_points > 1)
+            written = keep_full(out_t.buf, out.buf, written, window,
+                                min_points);
+        Py_END_ALLOW_THREADS
+        if (written < 0)
+            PyErr_NoMemory();
+    }
+    PyBuffer_Release(&t);
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&out_t);
+    PyBuffer_Release(&out);
+    if (PyErr_Occurred())
+        return NULL;
+    return PyLong_FromSsize_t(written);
+}
+
 static PyMethodDef methods[] = {
     {"move_time", py_move_time, METH_VARARGS, move_time_doc},
+    {"move_quantile_time", py_move_quantile_time, METH_VARARGS,
+     move_quantile_time_doc},
     {NULL, NULL, 0, NULL}
 };
 

@@ -12,7 +12,6 @@ from statsvc.native import import_extension
 from statsvc_plugins._kernels import MOMENTS
 
 _kernels = import_extension("statsvc_plugins._duration_kernels")
-_quantile = import_extension("statsvc_plugins._quantile")
 
 
 def _run(kernel, timestamps, values, *args):
@@ -40,10 +39,11 @@ def moment(timestamps, values, window_ns, min_points, name):
 
 def quantile(timestamps, values, window_ns, min_points, fraction):
     """The ``fraction`` (0 to 1) quantile, linearly interpolated as
-    ``numpy.percentile``: two heaps, O(log w) per point; the minimum (0)
-    and maximum (1) are :func:`moment`'s, O(1)."""
+    ``numpy.percentile``: windows of a few dozen points kept sorted, longer
+    ones in two heaps, O(log w) per point; the minimum (0) and maximum (1)
+    are :func:`moment`'s, O(1)."""
     if fraction in (0, 1):
         return moment(timestamps, values, window_ns, min_points,
                       "max" if fraction else "min")
-    return _run(_quantile.move_quantile_time, timestamps, values, window_ns,
+    return _run(_kernels.move_quantile_time, timestamps, values, window_ns,
                 fraction, min_points)

@@ -140,7 +140,7 @@ def test_many_points_leave_at_once(plugin, name, seconds, min_points):
         np.abs(want[1]))
 
 
-@pytest.mark.parametrize("name", sorted(PANDAS) + ["zscore"])
+@pytest.mark.parametrize("name", sorted(PANDAS) + ["zscore", "p10", "p90"])
 def test_steady_steps_then_irregular_ones(plugin, name):
     """Regular steps (the kernels walk the left edge there), then
     irregular ones with bursts, then regular again with a gap."""
@@ -148,16 +148,24 @@ def test_steady_steps_then_irregular_ones(plugin, name):
     steps = np.concatenate([np.full(9_000, 1e9),
                             rng.exponential(1.0, 9_000) * 1e9,
                             np.full(9_000, 1e9)])
-    steps[12_000:12_050] = 1e6  # a burst: 50 points in 50 ms
+    # A burst of 200 points in 200 ms: windows of more points than the
+    # median's few-dozen-point path keeps in its first buffer.
+    steps[12_000:12_200] = 1e6
     steps[20_000] = 3600e9
     timestamps = np.cumsum(steps).astype(np.int64)
     values = rng.standard_normal(len(steps)) * 10 + 1e4
     values[rng.random(len(values)) < 0.01] = np.nan
     window = datetime.timedelta(seconds=10)
-    out = plugin(name).run(timestamps, values, window=window, min_points=2)
     s, r = rolling(timestamps, values, window, 2)
-    reference = (s - r.mean()) / r.std() if name == "zscore" \
-        else PANDAS[name](r)
+    if name in ("p10", "p90"):
+        out = plugin("percentile").run(timestamps, values, window=window,
+                                       min_points=2, q=int(name[1:]))
+        reference = r.quantile(int(name[1:]) / 100)
+    else:
+        out = plugin(name).run(timestamps, values, window=window,
+                               min_points=2)
+        reference = (s - r.mean()) / r.std() if name == "zscore" \
+            else PANDAS[name](r)
     want = expected(timestamps, values, reference)
     assert out.timestamps.tolist() == want[0].tolist()
     assert np.max(np.abs(out.values - want[1])) < 1e-9 * np.max(
