@@ -621,12 +621,27 @@ static Py_ssize_t heap_quantiles(const long long *t, const double *x,
                 break;
             }
             double y = v[k - base];
-            if (h.lo.size && y <= -h.lo.entries[0].value)
-                push(&h.lo, h.where, (entry){-y, k});
-            else
-                push(&h.hi, h.where, (entry){y, k});
-            double rank = fraction * (double)(h.lo.size + h.hi.size - 1);
+            double rank = fraction * (double)(h.lo.size + h.hi.size);
             Py_ssize_t i = (Py_ssize_t)rank;
+            /* Where lo must grow, its new member is y or hi's top; where
+             * it must not, hi's is y or lo's top: either way a top is
+             * replaced rather than moved across (one sift, not two). */
+            if (h.lo.size < i + 1) {
+                if (h.hi.size == 0 || y <= h.hi.entries[0].value)
+                    push(&h.lo, h.where, (entry){-y, k});
+                else {
+                    entry top = h.hi.entries[0];
+                    put(&h.hi, h.where, 0, (entry){y, k});
+                    sift(&h.hi, h.where, 0);
+                    push(&h.lo, h.where, (entry){-top.value, top.slot});
+                }
+            } else if (h.lo.size && y < -h.lo.entries[0].value) {
+                entry top = h.lo.entries[0];
+                put(&h.lo, h.where, 0, (entry){-y, k});
+                sift(&h.lo, h.where, 0);
+                push(&h.hi, h.where, (entry){-top.value, top.slot});
+            } else
+                push(&h.hi, h.where, (entry){y, k});
             while (h.lo.size > i + 1)
                 cross(&h.lo, &h.hi, h.where);
             while (h.lo.size < i + 1)
