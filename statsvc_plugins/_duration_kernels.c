@@ -593,6 +593,41 @@ static void cross(heap *from, heap *to, Py_ssize_t *where)
     push(to, where, (entry){-top.value, top.slot});
 }
 
+/* Put y, the value of point k, in lo or hi, lo to hold i + 1 values.
+ * Where lo must grow, its new member is y or hi's top; where it must not,
+ * hi's is y or lo's top: either way a top is replaced rather than moved
+ * across after y (one sift less). */
+static void place(heaps *h, double y, Py_ssize_t k, Py_ssize_t i)
+{
+    heap *lo = &h->lo, *hi = &h->hi;
+    if (lo->size < i + 1) {
+        if (hi->size == 0 || y <= hi->entries[0].value)
+            push(lo, h->where, (entry){-y, k});
+        else {
+            entry top = hi->entries[0];
+            put(hi, h->where, 0, (entry){y, k});
+            sift(hi, h->where, 0);
+            push(lo, h->where, (entry){-top.value, top.slot});
+        }
+    } else if (lo->size && y < -lo->entries[0].value) {
+        entry top = lo->entries[0];
+        put(lo, h->where, 0, (entry){-y, k});
+        sift(lo, h->where, 0);
+        push(hi, h->where, (entry){-top.value, top.slot});
+    } else
+        push(hi, h->where, (entry){y, k});
+}
+
+/* Take the point of `slot` out of its heap. */
+static void take_slot(heaps *h, Py_ssize_t slot)
+{
+    Py_ssize_t at = h->where[slot & h->lo.mask];
+    if (at < IN_HI)
+        take(&h->lo, h->where, at);
+    else
+        take(&h->hi, h->where, at - IN_HI);
+}
+
 /* The `fraction` quantile of the windows of the points of finite values
  * by two heaps (O(log w) a point), as sorted_quantiles(). */
 static Py_ssize_t heap_quantiles(const long long *t, const double *x,
@@ -609,39 +644,38 @@ static Py_ssize_t heap_quantiles(const long long *t, const double *x,
         const double *v = f.values;
         Py_ssize_t base = f.base;
         for (Py_ssize_t k = f.start; k < f.stop; k++) {
-            for (Py_ssize_t l = f.lefts[k - f.start]; left < l; left++) {
+            double y = v[k - base];
+            Py_ssize_t l = f.lefts[k - f.start];
+            for (; left + 1 < l; left++)
+                take_slot(&h, left);
+            /* The last point out: where y belongs in its heap, y takes its
+             * entry (one sift, and no top to move across). */
+            int placed = 0;
+            if (left < l) {
                 Py_ssize_t at = h.where[left & h.lo.mask];
-                if (at < IN_HI)
-                    take(&h.lo, h.where, at);
-                else
-                    take(&h.hi, h.where, at - IN_HI);
+                if (at < IN_HI && (h.hi.size == 0
+                                   || y <= h.hi.entries[0].value)) {
+                    put(&h.lo, h.where, at, (entry){-y, k});
+                    sift(&h.lo, h.where, at);
+                    placed = 1;
+                } else if (at >= IN_HI && (h.lo.size == 0
+                                           || y >= -h.lo.entries[0].value)) {
+                    put(&h.hi, h.where, at - IN_HI, (entry){y, k});
+                    sift(&h.hi, h.where, at - IN_HI);
+                    placed = 1;
+                } else
+                    take_slot(&h, left);
+                left++;
             }
-            if (h.lo.size + h.hi.size == h.capacity && grow(&h) < 0) {
+            if (!placed && h.lo.size + h.hi.size == h.capacity
+                && grow(&h) < 0) {
                 more = -1;
                 break;
             }
-            double y = v[k - base];
-            double rank = fraction * (double)(h.lo.size + h.hi.size);
+            double rank = fraction * (double)(h.lo.size + h.hi.size - placed);
             Py_ssize_t i = (Py_ssize_t)rank;
-            /* Where lo must grow, its new member is y or hi's top; where
-             * it must not, hi's is y or lo's top: either way a top is
-             * replaced rather than moved across (one sift, not two). */
-            if (h.lo.size < i + 1) {
-                if (h.hi.size == 0 || y <= h.hi.entries[0].value)
-                    push(&h.lo, h.where, (entry){-y, k});
-                else {
-                    entry top = h.hi.entries[0];
-                    put(&h.hi, h.where, 0, (entry){y, k});
-                    sift(&h.hi, h.where, 0);
-                    push(&h.lo, h.where, (entry){-top.value, top.slot});
-                }
-            } else if (h.lo.size && y < -h.lo.entries[0].value) {
-                entry top = h.lo.entries[0];
-                put(&h.lo, h.where, 0, (entry){-y, k});
-                sift(&h.lo, h.where, 0);
-                push(&h.hi, h.where, (entry){-top.value, top.slot});
-            } else
-                push(&h.hi, h.where, (entry){y, k});
+            if (!placed)
+                place(&h, y, k, i);
             while (h.lo.size > i + 1)
                 cross(&h.lo, &h.hi, h.where);
             while (h.lo.size < i + 1)
