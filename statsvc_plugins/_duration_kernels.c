@@ -574,14 +574,14 @@ static int grow(heaps *h)
 static void push(heap *h, Py_ssize_t *where, entry e)
 {
     put(h, where, h->size++, e);
-    sift(h, where, h->size - 1);
+    sink(h, where, h->size - 1);
 }
 
 static void take(heap *h, Py_ssize_t *where, Py_ssize_t i)
 {
     if (i < --h->size) {
         put(h, where, i, h->entries[h->size]);
-        sift(h, where, i);
+        sink(h, where, i);
     }
 }
 
@@ -606,13 +606,13 @@ static void place(heaps *h, double y, Py_ssize_t k, Py_ssize_t i)
         else {
             entry top = hi->entries[0];
             put(hi, h->where, 0, (entry){y, k});
-            sift(hi, h->where, 0);
+            sink(hi, h->where, 0);
             push(lo, h->where, (entry){-top.value, top.slot});
         }
     } else if (lo->size && y < -lo->entries[0].value) {
         entry top = lo->entries[0];
         put(lo, h->where, 0, (entry){-y, k});
-        sift(lo, h->where, 0);
+        sink(lo, h->where, 0);
         push(hi, h->where, (entry){-top.value, top.slot});
     } else
         push(hi, h->where, (entry){y, k});
@@ -656,12 +656,12 @@ static Py_ssize_t heap_quantiles(const long long *t, const double *x,
                 if (at < IN_HI && (h.hi.size == 0
                                    || y <= h.hi.entries[0].value)) {
                     put(&h.lo, h.where, at, (entry){-y, k});
-                    sift(&h.lo, h.where, at);
+                    sink(&h.lo, h.where, at);
                     placed = 1;
                 } else if (at >= IN_HI && (h.lo.size == 0
                                            || y >= -h.lo.entries[0].value)) {
                     put(&h.hi, h.where, at - IN_HI, (entry){y, k});
-                    sift(&h.hi, h.where, at - IN_HI);
+                    sink(&h.hi, h.where, at - IN_HI);
                     placed = 1;
                 } else
                     take_slot(&h, left);

@@ -31,7 +31,7 @@ static inline void put(heap *h, Py_ssize_t *where, Py_ssize_t i, entry e)
 #define ARITY 4
 
 /* Move entry i up or down to its place. */
-static void sift(heap *h, Py_ssize_t *where, Py_ssize_t i)
+static inline void sift(heap *h, Py_ssize_t *where, Py_ssize_t i)
 {
     entry *a = h->entries, e = a[i];
     while (i > 0 && a[(i - 1) / ARITY].value > e.value) {
@@ -49,6 +49,40 @@ static void sift(heap *h, Py_ssize_t *where, Py_ssize_t i)
             break;
         put(h, where, i, a[best]);
         i = best;
+    }
+    put(h, where, i, e);
+}
+
+/* sift(), but down the hole goes to a leaf by the least children and
+ * the entry climbs back from there, so that the walk down has no exit
+ * that depends on the entry: where entries mostly belong near the bottom
+ * (a heap's last, moved into a hole; a random value in a top's place),
+ * 0.93-0.95x the time of the duration quantiles; count windows' entries,
+ * replaced where they are, took 1.25-1.45x with it, and keep sift(). */
+static inline void sink(heap *h, Py_ssize_t *where, Py_ssize_t i)
+{
+    entry *a = h->entries, e = a[i];
+    Py_ssize_t top = i;
+    while (i > 0 && a[(i - 1) / ARITY].value > e.value) {
+        put(h, where, i, a[(i - 1) / ARITY]);
+        i = (i - 1) / ARITY;
+    }
+    if (i == top) {
+        for (;;) {
+            Py_ssize_t first = ARITY * i + 1, best = first;
+            if (first >= h->size)
+                break;
+            Py_ssize_t end = first + ARITY < h->size ? first + ARITY
+                                                     : h->size;
+            for (Py_ssize_t c = first + 1; c < end; c++)
+                best = a[c].value < a[best].value ? c : best;
+            put(h, where, i, a[best]);
+            i = best;
+        }
+        while (i > top && a[(i - 1) / ARITY].value > e.value) {
+            put(h, where, i, a[(i - 1) / ARITY]);
+            i = (i - 1) / ARITY;
+        }
     }
     put(h, where, i, e);
 }
