@@ -12,6 +12,7 @@ from statsvc.native import import_extension
 from statsvc_plugins._kernels import MOMENTS
 
 _kernels = import_extension("statsvc_plugins._duration_kernels")
+_quantiles = import_extension("statsvc_plugins._duration_quantiles")
 
 
 def _run(kernel, timestamps, values, *args):
@@ -45,5 +46,5 @@ def quantile(timestamps, values, window_ns, min_points, fraction):
     if fraction in (0, 1):
         return moment(timestamps, values, window_ns, min_points,
                       "max" if fraction else "min")
-    return _run(_kernels.move_quantile_time, timestamps, values, window_ns,
+    return _run(_quantiles.move_quantile_time, timestamps, values, window_ns,
                 fraction, min_points)
