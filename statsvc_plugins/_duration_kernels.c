@@ -284,42 +284,30 @@ PyDoc_STRVAR(move_time_doc,
 
 static PyObject *py_move_time(PyObject *self, PyObject *args)
 {
-    Py_buffer t, values, out_t, out;
+    series_buffers b;
     long long window;
-    Py_ssize_t min_points, written = 0;
+    Py_ssize_t min_points, written = -1;
     int kind;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "y*y*Lniw*w*", &t, &values, &window,
-                          &min_points, &kind, &out_t, &out))
+    if (!PyArg_ParseTuple(args, "y*y*Lniw*w*", &b.t, &b.values, &window,
+                          &min_points, &kind, &b.out_t, &b.out))
         return NULL;
-    Py_ssize_t n = values.len / (Py_ssize_t)sizeof(double);
-    if (values.len % sizeof(double) || t.len != values.len
-        || out_t.len != values.len || out.len != values.len) {
-        PyErr_SetString(PyExc_ValueError,
-                        "buffers must hold as many int64 or float64");
-    } else if (kind < SUM || kind > MAX) {
+    Py_ssize_t n = series_points(&b);
+    if (n >= 0 && (kind < SUM || kind > MAX))
         PyErr_SetString(PyExc_ValueError, "kind must be 0 to 6");
-    } else if (window < 1 || min_points < 1) {
+    else if (n >= 0 && (window < 1 || min_points < 1))
         PyErr_SetString(PyExc_ValueError,
                         "window and min_points must be positive");
-    } else {
+    else if (n >= 0) {
         if (kind >= STD && kind <= VAR && min_points < 2)
             min_points = 2;
         Py_BEGIN_ALLOW_THREADS
-        written = move_time(t.buf, values.buf, n, window, min_points, kind,
-                            out_t.buf, out.buf);
+        written = move_time(b.t.buf, b.values.buf, n, window, min_points,
+                            kind, b.out_t.buf, b.out.buf);
         Py_END_ALLOW_THREADS
-        if (written < 0)
-            PyErr_NoMemory();
     }
-    PyBuffer_Release(&t);
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&out_t);
-    PyBuffer_Release(&out);
-    if (PyErr_Occurred())
-        return NULL;
-    return PyLong_FromSsize_t(written);
+    return series_done(&b, written);
 }
 
 static PyMethodDef methods[] = {

@@ -291,48 +291,36 @@ PyDoc_STRVAR(move_quantile_time_doc,
 
 static PyObject *py_move_quantile_time(PyObject *self, PyObject *args)
 {
-    Py_buffer t, values, out_t, out;
+    series_buffers b;
     long long window;
     double fraction;
-    Py_ssize_t min_points, written = 0;
+    Py_ssize_t min_points, written = -1;
 
     (void)self;
-    if (!PyArg_ParseTuple(args, "y*y*Ldnw*w*", &t, &values, &window,
-                          &fraction, &min_points, &out_t, &out))
+    if (!PyArg_ParseTuple(args, "y*y*Ldnw*w*", &b.t, &b.values, &window,
+                          &fraction, &min_points, &b.out_t, &b.out))
         return NULL;
-    Py_ssize_t n = values.len / (Py_ssize_t)sizeof(double);
-    if (values.len % sizeof(double) || t.len != values.len
-        || out_t.len != values.len || out.len != values.len) {
-        PyErr_SetString(PyExc_ValueError,
-                        "buffers must hold as many int64 or float64");
-    } else if (window < 1 || min_points < 1
-               || !(fraction >= 0 && fraction <= 1)) {
+    Py_ssize_t n = series_points(&b);
+    if (n >= 0 && (window < 1 || min_points < 1
+                   || !(fraction >= 0 && fraction <= 1)))
         PyErr_SetString(PyExc_ValueError,
                         "window, min_points or fraction out of range");
-    } else {
+    else if (n >= 0) {
         Py_BEGIN_ALLOW_THREADS
         /* The windows' points on average: SHORT or fewer, kept sorted. */
-        const long long *stamps = t.buf;
-        double span = n > 1 ? (double)stamps[n - 1] - (double)stamps[0] : 0;
+        const long long *t = b.t.buf;
+        double span = n > 1 ? (double)t[n - 1] - (double)t[0] : 0;
         written = span > 0 && (double)window * (double)(n - 1) <= SHORT * span
-            ? sorted_quantiles(t.buf, values.buf, n, window, fraction,
-                               out_t.buf, out.buf)
-            : heap_quantiles(t.buf, values.buf, n, window, fraction,
-                             out_t.buf, out.buf);
+            ? sorted_quantiles(t, b.values.buf, n, window, fraction,
+                               b.out_t.buf, b.out.buf)
+            : heap_quantiles(t, b.values.buf, n, window, fraction,
+                             b.out_t.buf, b.out.buf);
         if (written > 0 && min_points > 1)
-            written = keep_full(out_t.buf, out.buf, written, window,
+            written = keep_full(b.out_t.buf, b.out.buf, written, window,
                                 min_points);
         Py_END_ALLOW_THREADS
-        if (written < 0)
-            PyErr_NoMemory();
     }
-    PyBuffer_Release(&t);
-    PyBuffer_Release(&values);
-    PyBuffer_Release(&out_t);
-    PyBuffer_Release(&out);
-    if (PyErr_Occurred())
-        return NULL;
-    return PyLong_FromSsize_t(written);
+    return series_done(&b, written);
 }
 
 static PyMethodDef methods[] = {

@@ -121,4 +121,36 @@ static Py_ssize_t keep_full(long long *tv, double *out, Py_ssize_t nv,
     return written;
 }
 
+/* The buffers of a duration kernel's call: the series, and the outputs. */
+typedef struct {
+    Py_buffer t, values, out_t, out;
+} series_buffers;
+
+/* Their number of points, or -1 (ValueError set) unless the four hold as
+ * many int64 (timestamps) and float64 (values). */
+static Py_ssize_t series_points(const series_buffers *b)
+{
+    Py_ssize_t len = b->values.len;
+    if (len % (Py_ssize_t)sizeof(double) || b->t.len != len
+        || b->out_t.len != len || b->out.len != len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "buffers must hold as many int64 or float64");
+        return -1;
+    }
+    return len / (Py_ssize_t)sizeof(double);
+}
+
+/* Release the buffers; the call's result: `written` as an int, or NULL
+ * where an error is set (out of memory where written < 0). */
+static PyObject *series_done(series_buffers *b, Py_ssize_t written)
+{
+    if (written < 0 && !PyErr_Occurred())
+        PyErr_NoMemory();
+    PyBuffer_Release(&b->t);
+    PyBuffer_Release(&b->values);
+    PyBuffer_Release(&b->out_t);
+    PyBuffer_Release(&b->out);
+    return PyErr_Occurred() ? NULL : PyLong_FromSsize_t(written);
+}
+
 #endif
