@@ -193,22 +193,36 @@ class RedisDriver(base.StorageDriver):
             raise StorageUnavailable(
                 f"redis at {_redacted(self.url)}: {exc}") from exc
 
-    def _transaction(self, metric_ids, plan):
+    def _transaction(self, metric_ids, plan, settled=None):
         """Run ``plan(pipeline)`` until its writes commit atomically.
 
         ``plan`` reads (with :attr:`_redis`), may raise, then calls
         ``pipeline.multi()`` and queues the writes; the ``meta`` keys of
         ``metric_ids`` are watched meanwhile.
+
+        A connection lost once ``EXEC`` was sent leaves the outcome
+        unknown: the writes may have been applied, and redis-py reports it
+        as a :class:`redis.WatchError` as if another writer had come first.
+        Planned again, a write must then not take its own effect for
+        someone else's: ``settled(pipeline)``, asked first on such a
+        retry, says whether the writes are already in the store (create
+        and delete need it; writing the same points and archives again is
+        harmless).
         """
-        began = time.monotonic()
+        began, lost = time.monotonic(), False
         with self._errors(), self._redis.pipeline(transaction=True) as pipe:
             while True:
+                sent = False
                 try:
                     pipe.watch(*map(self._meta_key, metric_ids))
+                    if lost and settled is not None and settled(pipe):
+                        return
                     plan(pipe)
+                    sent = True
                     pipe.execute()
                     return
-                except redis.WatchError:
+                except redis.WatchError as exc:
+                    lost = lost or (sent and _connection_lost(exc))
                     pipe.reset()
                 except redis_cluster.MIGRATING:
                     pipe.reset()
@@ -230,7 +244,12 @@ class RedisDriver(base.StorageDriver):
             self._layout.put_metric(pipe, metric_id, json.dumps(metric))
             pipe.hset(self._meta_key(metric_id), mapping=meta)
 
-        self._transaction([metric_id], plan)
+        def settled(pipe):
+            stored = self._layout.get_metric(pipe, metric_id)
+            return stored is not None and orjson.loads(stored) == \
+                orjson.loads(json.dumps(metric))
+
+        self._transaction([metric_id], plan, settled)
         return metric
 
     def get_metric(self, metric_id):
@@ -260,7 +279,8 @@ class RedisDriver(base.StorageDriver):
             pipe.delete(self._meta_key(metric_id), self._chunks_key(metric_id),
                         *data_keys)
 
-        self._transaction([metric_id], plan)
+        self._transaction([metric_id], plan, lambda pipe: not pipe.exists(
+            self._meta_key(metric_id)))
 
     def relabel_metric(self, metric_id, name, resource_id):
         meta_key = self._meta_key(metric_id)
@@ -480,8 +500,17 @@ class RedisDriver(base.StorageDriver):
         with self._errors(), self._acknowledged() as client:
             created = client.hsetnx(self._doc_key(kind), name,
                                     json.dumps(doc))
-        if not created:
+        if not created and not self._holds(kind, name, doc):
             raise DocumentAlreadyExists(kind, name)
+
+    def _holds(self, kind, name, doc):
+        """Whether the store holds ``doc`` as ``name``: a write refused
+        where the client retried it after a lost reply (its first attempt
+        may be what refuses the retry) is this write, done."""
+        with self._errors():
+            stored = self._redis.hget(self._doc_key(kind), name)
+        return stored is not None and orjson.loads(stored) == orjson.loads(
+            json.dumps(doc))
 
     def get_document(self, kind, name):
         with self._errors():
@@ -508,7 +537,7 @@ class RedisDriver(base.StorageDriver):
                 args.append(stored or b"")
             replaced = self._replace_script(keys=[self._doc_key(kind)],
                                             args=args, client=client)
-        if replaced == -1:
+        if replaced == -1 and not self._holds(kind, name, doc):
             raise DocumentConflict(kind, name)
         if not replaced:
             raise DocumentNotFound(kind, name)
@@ -546,6 +575,14 @@ class _Script:
         except redis.exceptions.NoScriptError:
             # EVAL caches the script on that node for the next EVALSHA.
             return client.eval(self.source, len(keys), *keys, *args)
+
+
+def _connection_lost(exc):
+    """Whether redis-py raised the :class:`redis.WatchError` ``exc`` for a
+    lost connection (with it as the context), not for a watched key that
+    changed."""
+    return isinstance(exc.__context__, (redis.ConnectionError,
+                                        redis.TimeoutError))
 
 
 def _redacted(url):
