@@ -1,10 +1,11 @@
 """Kernels of duration windows: the points of ``(t - window, t]``.
 
 Each takes the series as it comes (int64 ns timestamps, ascending, and
-float64 values in which NaN and +-inf are gaps) and runs in C, skipping the
-gaps too: a window holds the *valid* points whose timestamps fall in it.  Each returns ``(timestamps, values)``: one result per valid
-point whose window holds at least ``min_points`` points, stamped with that
-point's timestamp.
+float64 values in which NaN and +-inf are gaps) and runs in C
+(``_duration_kernels.c``, ``_duration_quantiles.c``), skipping the gaps
+too: a window holds the *valid* points whose timestamps fall in it.  Each
+returns ``(timestamps, values)``: one result per valid point whose window
+holds at least ``min_points`` points, stamped with that point's timestamp.
 """
 import numpy as np
 

@@ -54,8 +54,9 @@ class Resets(RangeStatistic):
 class StdvarOverTime(MomentStatistic):
     """Population variance (ddof=0) of each window (``stdvar_over_time``).
 
-    The moving std's one-pass kernel (``_moments.c``), divided by ``n``
-    instead of ``n - 1`` and not square-rooted: as accurate as it.  Unlike
+    The moving std's kernels (``_moments.c`` for counts,
+    ``_duration_kernels.c`` for durations), divided by ``n`` instead of
+    ``n - 1`` and not square-rooted: as accurate as they are.  Unlike
     PromQL, which gives 0 for a window of one point, windows need 2.
     """
 
