@@ -8,8 +8,6 @@ was not run here the same way).
 """
 STRICT_JSON = ("NaN and infinities are JSON null: statsvc writes strict "
                "JSON, Gnocchi writes NaN and Infinity literals")
-USE_HISTORY = ("use_history=true (groupby over resource revisions) is not "
-               "implemented: groups are of the current resources")
 GROUPBY_WORDING = ("an unknown groupby attribute is a 400 that names it, "
                    "not Gnocchi's 'Invalid pagination' text")
 BEFORE_EPOCH = ("measures before 1970 are accepted and returned: Gnocchi "
@@ -51,7 +49,6 @@ EXPECTED_FAILURES = {
         'no overlap null': STRICT_JSON,
     },
     'aggregates-with-resources': {
-        'aggregate metric with groupby on flavor_id aggregates API with history': USE_HISTORY,
         'aggregate and return infinity from divide by zero': STRICT_JSON,
         'invalid groupby attribute': GROUPBY_WORDING,
     },

@@ -40,7 +40,7 @@ def _boolean(query, name):
 
 def parse_query(query):
     """``{start, stop, granularity, needed_overlap, fill, details,
-    groupby}`` from the query string, as Gnocchi reads them: without
+    groupby, use_history}`` from the query string, as Gnocchi reads them: without
     ``fill`` and ``needed_overlap``, ``fill`` is ``dropna``; ``fill=null``
     keeps the gaps; a fill is a word of :data:`grid.FILL_WORDS` or a
     number."""
@@ -74,7 +74,8 @@ def parse_query(query):
     return {"start": start, "stop": stop, "granularity": granularity,
             "needed_overlap": 100.0 if overlap is None else overlap,
             "fill": fill, "details": _boolean(query, "details"),
-            "groupby": sorted(set(query.getall("groupby")))}
+            "groupby": sorted(set(query.getall("groupby"))),
+            "use_history": _boolean(query, "use_history")}
 
 
 def invalid_operations(error):

@@ -23,10 +23,10 @@ class NoMetric(Exception):
     """No resource has a metric the expression names."""
 
 
-def select(request, body, groupby):
-    """The resources of ``body["resource_type"]`` the user may see and
-    ``body["search"]`` selects, sorted as Gnocchi sorts them (by the
-    ``groupby`` attributes, else by ``revision_start``, ``started_at``)."""
+def type_and_predicate(request, body, groupby):
+    """The resource type ``body["resource_type"]`` names and the
+    predicate of ``body["search"]``; 400s for a bad type or an attribute
+    of ``groupby`` it lacks."""
     name = body["resource_type"]
     if not isinstance(name, str):
         raise ApiError(400, "resource_type must be a string",
@@ -37,8 +37,16 @@ def select(request, body, groupby):
         raise ApiError(400, e.description, parameter="resource_type") \
             from None
     check_groupby(resource_type, groupby)
-    return matching(request, resource_type, predicate_for(
-        request, resource_type, body.get("search", {}), "search"), groupby)
+    return resource_type, predicate_for(request, resource_type,
+                                        body.get("search", {}), "search")
+
+
+def select(request, body, groupby):
+    """The resources of ``body["resource_type"]`` the user may see and
+    ``body["search"]`` selects, sorted as Gnocchi sorts them (by the
+    ``groupby`` attributes, else by ``revision_start``, ``started_at``)."""
+    resource_type, predicate = type_and_predicate(request, body, groupby)
+    return matching(request, resource_type, predicate, groupby)
 
 
 def check_groupby(resource_type, groupby):
@@ -69,7 +77,8 @@ def groups(resources, groupby):
         yield dict(group), list(members)
 
 
-def _not_found(keys):
+def not_found(keys):
+    """Gnocchi's 404 for metric names no resource has."""
     names = sorted({pattern for pattern, _ in keys})
     return ApiError(404, f"Metric {names!r} does not exist")
 
@@ -112,7 +121,7 @@ def answer(request, node, keys, body, options, measures):
         try:
             refs = references(request, resources, keys)
         except NoMetric:
-            raise _not_found(keys) from None
+            raise not_found(keys) from None
         return _with_details(measures(refs), refs, resources, options)
     results = []
     for group, members in groups(resources, groupby):
@@ -123,7 +132,7 @@ def answer(request, node, keys, body, options, measures):
         results.append({"group": group, "measures": _with_details(
             measures(refs), refs, members, options)})
     if not results:
-        raise _not_found(keys)
+        raise not_found(keys)
     return results
 
 

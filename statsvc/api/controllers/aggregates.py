@@ -8,6 +8,7 @@ from pecan import rest
 
 from statsvc.aggregates import InvalidOperations, grid, tree
 from statsvc.api import access, policies
+from statsvc.api.aggregates import history as aggregates_history
 from statsvc.api.aggregates import parsing as aggregates_parsing
 from statsvc.api.aggregates import resources as aggregates_resources
 from statsvc.api.aggregates import series as aggregates_series
@@ -114,6 +115,13 @@ class AggregatesController(rest.RestController):
             return {"measures": measures_json(references, aggregated,
                                               results, options["fill"])}
 
+        if "resource_type" in body and options["use_history"] \
+                and options["groupby"]:
+            return json_response(aggregates_history.answer(
+                request, keys, body, options,
+                lambda refs, start, stop: compute(
+                    request, node, refs, dict(options, start=start,
+                                              stop=stop))))
         if "resource_type" in body:
             return json_response(aggregates_resources.answer(
                 request, node, keys, body, options, measures))

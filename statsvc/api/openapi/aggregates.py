@@ -35,7 +35,10 @@ PATHS = {
                         "add the metrics (or resources) as references"),
             parts.query("groupby", {"type": "string"},
                         "resource attribute to group by (with "
-                        "resource_type), repeatable")],
+                        "resource_type), repeatable"),
+            parts.query("use_history", {"type": "boolean"},
+                        "with groupby: group resource revisions, each "
+                        "over its own time window")],
         "requestBody": parts.body(parts.ref("AggregatesQuery")),
         "responses": {"200": parts.json({"anyOf": [
             parts.ref("Aggregates"),
