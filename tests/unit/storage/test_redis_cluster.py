@@ -137,10 +137,20 @@ def test_resharding_during_writes_loses_no_acknowledged_point(
         finally:
             own.close()
 
+    def batches_after(marks, count):
+        # Wait (bounded) until each writer acknowledged `count` more batches
+        # than at `marks`: a slow host must still write across the reshard.
+        deadline = time.monotonic() + 60
+        while (not errors and time.monotonic() < deadline and any(
+                acked.get(w, -1) < marks.get(w, w) + 2 * count
+                for w in range(2))):
+            time.sleep(0.01)
+
     writers = [threading.Thread(target=write, args=(w,)) for w in range(2)]
     for thread in writers:
         thread.start()
     try:
+        batches_after({}, 1)
         subprocess.run(
             ["redis-cli", "--cluster", "reshard", f"127.0.0.1:{source}",
              "--cluster-from", redis_cluster.node_id(source),
@@ -149,6 +159,7 @@ def test_resharding_during_writes_loses_no_acknowledged_point(
              # A key a MIGRATE: slots stay half moved longer (ASK, TRYAGAIN).
              "--cluster-pipeline", "1"],
             check=True, stdout=subprocess.DEVNULL, timeout=300)
+        batches_after(dict(acked), 2)
     finally:
         stop.set()
         for thread in writers:
