@@ -1,6 +1,7 @@
 """Start and stop a real ``statsvc-api`` (uwsgi) on a free loopback port."""
 import json
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -12,10 +13,32 @@ import urllib.request
 BIN_DIR = os.path.dirname(sys.executable)
 
 
+def _ephemeral_ports():
+    """The kernel's range of local ports for outgoing connections."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = map(int, f.read().split())
+        return range(low, high + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback TCP port nothing listens on, outside the ephemeral range:
+    a port the kernel picked for us could be taken, before the server binds
+    it, as the local port of another test's outgoing connection (seen with
+    the Redis cluster's)."""
+    ephemeral = _ephemeral_ports()
+    while True:
+        port = random.randrange(20000, 65536)
+        if port in ephemeral:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
 
 
 def request(base, method, path, body=None, headers=None):

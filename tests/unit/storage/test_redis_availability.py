@@ -12,16 +12,11 @@ import pytest
 
 from statsvc.storage import StorageUnavailable
 from statsvc.storage.redis_driver import RedisDriver
+from tests.integration.server import free_port
 from tests.redis_helpers import skip_unless_required
 from tests.unit.storage.helpers import assert_series, new_metric, seconds
 
 TIMEOUTS = {"socket_timeout": "0.5", "socket_connect_timeout": "0.5"}
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class _RedisServer:
@@ -53,7 +48,7 @@ class _RedisServer:
 def server():
     if shutil.which("redis-server") is None:
         skip_unless_required("redis-server is not installed")
-    server = _RedisServer(_free_port())
+    server = _RedisServer(free_port())
     server.start()
     yield server
     server.stop()
@@ -71,12 +66,12 @@ def _assert_unavailable_quickly(call, port):
 
 
 def test_start_up_fails_clearly_when_redis_is_down():
-    port = _free_port()
+    port = free_port()
     _assert_unavailable_quickly(lambda: RedisDriver(_options(port)), port)
 
 
 def test_error_messages_hide_the_password():
-    port = _free_port()
+    port = free_port()
     options = _options(port, url=f"redis://:hunter2@127.0.0.1:{port}/0")
     with pytest.raises(StorageUnavailable) as info:
         RedisDriver(options)
