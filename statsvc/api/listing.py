@@ -1,9 +1,11 @@
 """``GET /v1/metric``'s filters, sort and pages, as Gnocchi's indexer
 applies them."""
+import itertools
 from urllib.parse import urlencode
 
 from statsvc.api import access
 from statsvc.api.errors import ApiError
+from statsvc.storage.base import sort_documents
 
 #: Query parameters that select metrics by equality.
 FILTERS = ("id", "name", "unit", "archive_policy_name", "resource_id",
@@ -64,34 +66,39 @@ def list_metrics(request, max_limit):
                     wanted)
 
 
+def sort_order(request, sortable, default_sort):
+    """The request's ``sort`` (keys of ``sortable``; ``default_sort``
+    unless given) as :func:`statsvc.storage.base.sort_documents` takes it,
+    ending with ``id``: a total order, so that markers are stable."""
+    return _sort_keys(request.GET.getall("sort") or default_sort, sortable)
+
+
 def paginate(request, items, sortable, default_sort, max_limit, params,
              key=None):
     """``(page, next link or None)`` of ``items`` (dicts with an ``id``)
     for the query's ``sort`` (keys of ``sortable``), ``marker`` (an item's
     ``key``, its ``id`` by default) and ``limit`` (capped at
     ``max_limit``); the link repeats ``params``."""
+    ordered = sort_documents(
+        items, sort_order(request, sortable, default_sort))
+    return page(request, ordered, default_sort, max_limit, params, key)
+
+
+def page(request, ordered, default_sort, max_limit, params, key=None):
+    """:func:`paginate` of ``ordered``, already sorted as
+    :func:`sort_order` says: read only up to the end of the page (items
+    may come from the store as they are read)."""
     key = key or (lambda item: item["id"])
-    query = request.GET
-    sorts = query.getall("sort") or default_sort
-    keys = _sort_keys(sorts, sortable)
-    limit = _limit(query.get("limit"), max_limit)
-    items = list(items)
-    for attribute, reverse, nulls_last in reversed(keys):
-        # Stable sorts, least significant key first.
-        present = [m for m in items if m.get(attribute) is not None]
-        absent = [m for m in items if m.get(attribute) is None]
-        present.sort(key=lambda m: m[attribute], reverse=reverse)
-        items = present + absent if nulls_last else absent + present
-    marker = query.get("marker")
-    if marker is not None:
-        ids = [key(m) for m in items]
-        if marker not in ids:
-            raise ApiError(400, f"Invalid marker: `{marker}'",
-                           parameter="marker")
-        items = items[ids.index(marker) + 1:]
-    items = items[:limit]
+    limit = _limit(request.GET.get("limit"), max_limit)
+    ordered = iter(ordered)
+    marker = request.GET.get("marker")
+    if marker is not None and not any(key(m) == marker for m in ordered):
+        raise ApiError(400, f"Invalid marker: `{marker}'",
+                       parameter="marker")
+    items = list(itertools.islice(ordered, limit))
     if len(items) < limit:
         return items, None
+    sorts = request.GET.getall("sort") or default_sort
     params = dict(params, limit=limit, marker=key(items[-1]), sort=sorts)
     # Sorted, as Gnocchi orders them; urlencode percent-encodes every value.
     link = f"{request.path_url}?{urlencode(sorted(params.items()), True)}"

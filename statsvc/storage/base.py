@@ -27,6 +27,14 @@ import copy
 from statsvc.storage import series
 from statsvc.storage.exceptions import DocumentConflict
 
+#: The top-level document fields drivers index for :meth:`find_documents`:
+#: those resources are searched and listed by.
+INDEXED_FIELDS = ("id", "type", "creator", "user_id", "project_id",
+                  "original_resource_id")
+#: The order resources are listed in unless told (Gnocchi's): drivers may
+#: keep an index for :meth:`StorageDriver.sorted_documents` in it.
+LISTING_ORDER = ("revision_start", "started_at", "id")
+
 
 class StorageDriver(abc.ABC):
     """Abstract base class of the drivers in the ``statsvc.storage`` namespace.
@@ -131,6 +139,17 @@ class StorageDriver(abc.ABC):
     def list_documents(self, kind):
         """Return every document of ``kind``, in no particular order."""
 
+    def sorted_documents(self, kind, order, field=None, values=()):
+        """Iterate over the documents of ``kind`` (those whose ``field`` is
+        one of the strings ``values``, when ``field`` is given) in
+        ``order``, a list of ``(field, descending, nulls_last)`` on
+        top-level fields (:func:`sort_documents`). Drivers that can sort in
+        the store override this to read only as far as the caller
+        iterates; this one sorts them all in memory."""
+        docs = self.list_documents(kind) if field is None else \
+            self.find_documents(kind, field, values)
+        return iter(sort_documents(docs, order))
+
     def find_documents(self, kind, field, values):
         """Return the documents of ``kind`` whose top-level ``field`` is one
         of the strings ``values``. Drivers with indexes override this; this
@@ -176,6 +195,21 @@ class StorageDriver(abc.ABC):
 
     def close(self):
         """Release connections and file handles."""
+
+
+def sort_documents(docs, order):
+    """``docs`` sorted by ``order``, a list of ``(field, descending,
+    nulls_last)``, most significant first: a missing field or ``null``
+    comes first or last as ``nulls_last`` says; values compare as Python
+    compares them (strings by code point, as SQLite's ``BINARY``)."""
+    docs = list(docs)
+    for field, descending, nulls_last in reversed(order):
+        # Stable sorts, least significant key first.
+        present = [d for d in docs if d.get(field) is not None]
+        absent = [d for d in docs if d.get(field) is None]
+        present.sort(key=lambda d: d[field], reverse=descending)
+        docs = present + absent if nulls_last else absent + present
+    return docs
 
 
 def retention_of(metric):

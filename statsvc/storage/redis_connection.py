@@ -21,6 +21,7 @@ unrelated writes). A write they do not all acknowledge in time raises
 :class:`NotReplicated`.
 """
 import contextlib
+import hashlib
 import urllib.parse
 
 import redis
@@ -195,3 +196,24 @@ class _AcknowledgedPipeline(redis.client.Pipeline):
         # pipeline would retry by sending the MULTI/EXEC again, unwatched.
         self.acknowledge(connection)
         return replies
+
+
+class Script:
+    """A Lua script run by its SHA1, sent whole to a node lacking it.
+
+    Unlike redis-py's ``register_script``, whose ``SCRIPT LOAD`` goes to
+    every primary of a cluster, this works while another shard is down.
+    """
+
+    def __init__(self, client, source):
+        self.client = client
+        self.source = source
+        self.sha = hashlib.sha1(source.encode()).hexdigest()
+
+    def __call__(self, keys, args, client=None):
+        client = client or self.client
+        try:
+            return client.evalsha(self.sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            # EVAL caches the script on that node for the next EVALSHA.
+            return client.eval(self.source, len(keys), *keys, *args)

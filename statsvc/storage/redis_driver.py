@@ -13,7 +13,8 @@ Keys, under a configurable prefix (on a Redis Cluster, ``<id>`` is written
                        of them appended since it was last rewritten
     tail:<id>:<chunk>  string of ``tail_frames`` raw frames holding
                        ``tail_n`` points, later than those of ``data``
-    doc:<kind>         hash  name -> JSON document (archive policies, rules)
+    doc:<kind>         hash  name -> JSON document (resources, archive
+                             policies...), indexed (:mod:`.redis_documents`)
 
 and the archives of metrics with a rollup spec (:mod:`.redis_rollup`),
 written in the ``MULTI`` of the write that changes them.
@@ -46,7 +47,6 @@ Reads run as one Lua script, an atomic snapshot.
 """
 import contextlib
 import functools
-import hashlib
 import json
 import os
 import time
@@ -61,13 +61,14 @@ from redis.retry import Retry
 from statsvc.storage import base
 from statsvc.storage import redis_cluster
 from statsvc.storage import redis_connection
+from statsvc.storage import redis_documents
 from statsvc.storage import redis_layout
 from statsvc.storage import redis_rollup
 from statsvc.storage import redis_write
 from statsvc.storage import rollup
 from statsvc.storage import series
+from statsvc.storage.redis_connection import Script
 from statsvc.storage.exceptions import (
-    DocumentAlreadyExists, DocumentConflict, DocumentNotFound,
     MetricAlreadyExists, MetricNotFound, StorageUnavailable)
 
 # KEYS: meta, chunks, then the data and tail keys of the chunks ARGV[4..]
@@ -98,17 +99,6 @@ for i = 4, #ARGV do
   table.insert(out, redis.call('GET', KEYS[2 * i - 4]) or '')
 end
 return out
-"""
-
-# Replaces field ARGV[1] of hash KEYS[1] by ARGV[2] if it exists and, when
-# ARGV[3] is given, still holds ARGV[3]: 1 if replaced, 0 if missing, -1 if
-# it holds something else.
-_REPLACE_SCRIPT = """
-local current = redis.call('HGET', KEYS[1], ARGV[1])
-if not current then return 0 end
-if ARGV[3] and current ~= ARGV[3] then return -1 end
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
-return 1
 """
 
 # Chunk indices travel through Lua doubles; a span of at least a second keeps
@@ -159,10 +149,11 @@ class RedisDriver(base.StorageDriver):
             self._redis = redis_connection.connect(
                 self.url, self.options, retry=Retry(NoBackoff(), 1),
                 **timeouts)
-        self._read_script = _Script(self._redis, _READ_SCRIPT)
-        self._replace_script = _Script(self._redis, _REPLACE_SCRIPT)
-        self._archive_script = _Script(self._redis, redis_rollup.READ_SCRIPT)
-        self._apply_script = _Script(self._redis, redis_cluster.APPLY_SCRIPT)
+        self._read_script = Script(self._redis, _READ_SCRIPT)
+        self._archive_script = Script(self._redis, redis_rollup.READ_SCRIPT)
+        self._apply_script = Script(self._redis, redis_cluster.APPLY_SCRIPT)
+        self._documents = redis_documents.Documents(
+            self._redis, self._layout, self._acknowledged, self._errors)
         self.check()
 
     # Key names.
@@ -180,9 +171,6 @@ class RedisDriver(base.StorageDriver):
 
     def _archive_key(self, metric_id, grain):
         return self._layout.archive_key(metric_id, grain)
-
-    def _doc_key(self, kind):
-        return self._layout.doc_key(kind)
 
     @contextlib.contextmanager
     def _errors(self):
@@ -497,56 +485,24 @@ class RedisDriver(base.StorageDriver):
         return self._redis.acknowledged()
 
     def create_document(self, kind, name, doc):
-        with self._errors(), self._acknowledged() as client:
-            created = client.hsetnx(self._doc_key(kind), name,
-                                    json.dumps(doc))
-        if not created and not self._holds(kind, name, doc):
-            raise DocumentAlreadyExists(kind, name)
-
-    def _holds(self, kind, name, doc):
-        """Whether the store holds ``doc`` as ``name``: a write refused
-        where the client retried it after a lost reply (its first attempt
-        may be what refuses the retry) is this write, done."""
-        with self._errors():
-            stored = self._redis.hget(self._doc_key(kind), name)
-        return stored is not None and orjson.loads(stored) == orjson.loads(
-            json.dumps(doc))
+        self._documents.create(kind, name, doc)
 
     def get_document(self, kind, name):
-        with self._errors():
-            doc = self._redis.hget(self._doc_key(kind), name)
-        if doc is None:
-            raise DocumentNotFound(kind, name)
-        return orjson.loads(doc)
+        return self._documents.get(kind, name)
 
     def list_documents(self, kind):
-        with self._errors():
-            docs = self._redis.hvals(self._doc_key(kind))
-        return [orjson.loads(doc) for doc in docs]
+        return self._documents.list(kind)
+
+    def find_documents(self, kind, field, values):
+        if field not in base.INDEXED_FIELDS:
+            return super().find_documents(kind, field, values)
+        return self._documents.find(kind, field, values)
 
     def replace_document(self, kind, name, doc, expected=None):
-        args = [name, json.dumps(doc)]
-        with self._errors(), self._acknowledged() as client:
-            if expected is not None:
-                # Compared as documents, then swapped only if the text
-                # read is still there: the stored text may be spelled
-                # differently (an older version wrote it).
-                stored = self._redis.hget(self._doc_key(kind), name)
-                if stored is not None and orjson.loads(stored) != expected:
-                    raise DocumentConflict(kind, name)
-                args.append(stored or b"")
-            replaced = self._replace_script(keys=[self._doc_key(kind)],
-                                            args=args, client=client)
-        if replaced == -1 and not self._holds(kind, name, doc):
-            raise DocumentConflict(kind, name)
-        if not replaced:
-            raise DocumentNotFound(kind, name)
+        self._documents.replace(kind, name, doc, expected)
 
     def delete_document(self, kind, name):
-        with self._errors(), self._acknowledged() as client:
-            deleted = client.hdel(self._doc_key(kind), name)
-        if not deleted:
-            raise DocumentNotFound(kind, name)
+        self._documents.delete(kind, name)
 
     def check(self):
         with self._errors():
@@ -554,27 +510,6 @@ class RedisDriver(base.StorageDriver):
 
     def close(self):
         self._redis.close()
-
-
-class _Script:
-    """A Lua script run by its SHA1, sent whole to a node lacking it.
-
-    Unlike redis-py's ``register_script``, whose ``SCRIPT LOAD`` goes to
-    every primary of a cluster, this works while another shard is down.
-    """
-
-    def __init__(self, client, source):
-        self.client = client
-        self.source = source
-        self.sha = hashlib.sha1(source.encode()).hexdigest()
-
-    def __call__(self, keys, args, client=None):
-        client = client or self.client
-        try:
-            return client.evalsha(self.sha, len(keys), *keys, *args)
-        except redis.exceptions.NoScriptError:
-            # EVAL caches the script on that node for the next EVALSHA.
-            return client.eval(self.source, len(keys), *keys, *args)
 
 
 def _connection_lost(exc):

@@ -15,8 +15,10 @@ document is the string ``metric:{<id>}`` beside them, instead of a field of
 one shared hash that would put every write on one shard. Listing metrics
 scans every primary for ``metric:{*}``. Documents stay one hash per kind,
 tagged ``doc:{<kind>}``: the kinds spread over the shards, creating one is
-still one atomic ``HSETNX``, and listing or searching a kind still reads
-one hash (documents are few and small beside the metrics' points).
+still one atomic script, and listing a kind still reads one hash
+(documents are few and small beside the metrics' points). A kind's indexes
+carry its tag too (``index:{<kind>}:<field>``): a script changes a document
+and its index entries in one slot.
 """
 import orjson
 
@@ -51,6 +53,14 @@ class SingleLayout:
 
     def doc_key(self, kind):
         return f"{self.prefix}doc:{kind}"
+
+    def index_key(self, kind, field):
+        """The index of the documents of ``kind`` by ``field``."""
+        return f"{self.prefix}index:{kind}:{field}"
+
+    def indexed_key(self, kind):
+        """Which fields the indexes of ``kind`` were built for."""
+        return f"{self.prefix}indexed:{kind}"
 
     def metrics_key(self):
         """The hash of every metric's document."""
@@ -91,6 +101,12 @@ class ClusterLayout(SingleLayout):
 
     def doc_key(self, kind):
         return f"{self.prefix}doc:{{{kind}}}"
+
+    def index_key(self, kind, field):
+        return f"{self.prefix}index:{{{kind}}}:{field}"
+
+    def indexed_key(self, kind):
+        return f"{self.prefix}indexed:{{{kind}}}"
 
     def metric_doc_key(self, metric_id):
         return f"{self.prefix}metric:{self.tag(metric_id)}"

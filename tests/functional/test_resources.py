@@ -1,5 +1,6 @@
 """Resource types, resources and their metrics through the real app, in
 Gnocchi 4.x's shapes."""
+import functools
 import json
 import uuid
 from urllib.parse import quote
@@ -393,3 +394,66 @@ def test_bulk_delete_by_query(app):
             for r in app.get("/v1/resource/generic").json] == ["c"]
     assert app.delete("/v1/resource/generic?filter=id%3D'c'").json \
         == {"deleted": 1}
+
+
+def _pages(app, url, headers):
+    """Every resource of a listing, following its Link headers."""
+    listed = []
+    while url:
+        response = app.get(url, headers=headers)
+        listed += [r["id"] for r in response.json]
+        link = response.headers.get("Link")
+        url = link[link.index("/v1/"):link.index(">")] if link else None
+    return listed
+
+
+@pytest.mark.parametrize("sort", [
+    "", "&sort=project_id:desc", "&sort=user_id:asc-nullslast&sort=id:desc",
+    "&sort=started_at:desc-nullsfirst"])
+def test_pages_follow_the_whole_order(app, instance_type, sort):
+    created = []
+    for i in range(60):
+        body = {"id": str(uuid.uuid4()), "project_id": None if i % 4 == 0
+                else f"p{i % 3}", "user_id": "alice" if i % 2 else None,
+                "started_at": f"2024-01-{i % 28 + 1:02d}T00:00:00"}
+        if i % 5 == 0:
+            body["host"] = "web1"
+            created.append(app.post_json("/v1/resource/instance", body,
+                                         headers=ADMIN).json)
+        else:
+            created.append(app.post_json("/v1/resource/generic", body,
+                                         headers=ADMIN).json)
+    keys = [k.split(":") for k in sort.replace("&sort=", " ").split()] or \
+        [["revision_start", "asc"], ["started_at", "asc"]]
+    if not any(k[0] == "id" for k in keys):
+        keys.append(["id", "asc"])
+
+    def expected(resources):
+        def compare(a, b):
+            for field, direction in keys:
+                x, y = a.get(field), b.get(field)
+                if x == y:
+                    continue
+                nulls_last = direction.endswith("nullslast") or (
+                    direction.startswith("desc")
+                    and not direction.endswith("nullsfirst"))
+                if x is None or y is None:
+                    return (1 if x is None else -1) * (
+                        1 if nulls_last else -1)
+                return (1 if x > y else -1) * (
+                    -1 if direction.startswith("desc") else 1)
+            return 0
+        return [r["id"] for r in sorted(resources,
+                                        key=functools.cmp_to_key(compare))]
+    assert _pages(app, f"/v1/resource/generic?limit=7{sort}", ADMIN) == \
+        expected(created)
+    assert _pages(app, f"/v1/resource/instance?limit=4{sort}", ADMIN) == \
+        expected([r for r in created if r["type"] == "instance"])
+    assert _pages(app, f"/v1/resource/generic?limit=5{sort}", ALICE) == \
+        expected([r for r in created if r["user_id"] == "alice"])
+    searched = app.post_json(f"/v1/search/resource/generic?limit=100{sort}",
+                             {"=": {"project_id": "p1"}}, headers=ADMIN)
+    assert [r["id"] for r in searched.json] == \
+        expected([r for r in created if r["project_id"] == "p1"])
+    app.get(f"/v1/resource/generic?marker={uuid.uuid4()}{sort}",
+            headers=ADMIN, status=400)

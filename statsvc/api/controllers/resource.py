@@ -19,7 +19,7 @@ from statsvc.api.controllers.metric import MetricController
 from statsvc.api.controllers.resource_type import get_type
 from statsvc.api.resources.query import query_predicate
 from statsvc.api.resources.access import (
-    RESOURCE, candidates, get_resource, may_see)
+    RESOURCE, candidates, get_resource, may_see, sorted_candidates)
 from statsvc.api.resources.metrics import (
     attach_metrics, check_metric_specs, save_added, save_resource)
 from statsvc.api.errors import ApiError, invalid_input
@@ -299,25 +299,35 @@ def list_resources(request, type_name, predicate=search.EVERYTHING,
     if unknown:
         raise ApiError(400, f"Unknown parameter(s) {', '.join(unknown)}; "
                             f"allowed: {', '.join(allowed)}")
-    if revisions is None:
-        user = request.user
-        visible = [r for r in candidates(request, type_name, predicate)
-                   if type_name in ("generic", r["type"])
-                   and may_see(user, r) and predicate(r)]
-        history = _boolean(request.GET.get("history", "false"), "history")
-    else:
-        visible, history = revisions, True
-    key = None
-    if history:
-        visible, key = resource_history.all_revisions(request.storage,
-                                                      visible)
-    attrs = request.GET.getall("attrs")
+    history = revisions is not None or _boolean(
+        request.GET.get("history", "false"), "history")
     # The next page's link keeps what selects and shapes this one.
     kept = {name: request.GET.getall(name) for name in ("attrs", "history")
             if name in request.GET}
-    page, link = listing.paginate(
-        request, visible, _SORTABLE, _DEFAULT_SORT,
-        request.conf.getint("api", "max_limit"), kept, key=key)
+    max_limit = request.conf.getint("api", "max_limit")
+    user = request.user
+
+    def selected(resources):
+        return (r for r in resources
+                if type_name in ("generic", r["type"])
+                and may_see(user, r) and predicate(r))
+    if not history:
+        # Read in order from the store, only as far as the page goes.
+        order = listing.sort_order(request, _SORTABLE, _DEFAULT_SORT)
+        page, link = listing.page(
+            request, selected(sorted_candidates(
+                request, type_name, order, predicate)),
+            _DEFAULT_SORT, max_limit, kept)
+    else:
+        if revisions is None:
+            revisions = list(selected(candidates(request, type_name,
+                                                 predicate)))
+        visible, key = resource_history.all_revisions(request.storage,
+                                                      revisions)
+        page, link = listing.paginate(request, visible, _SORTABLE,
+                                      _DEFAULT_SORT, max_limit, kept,
+                                      key=key)
+    attrs = request.GET.getall("attrs")
     if attrs:
         page = [{k: v for k, v in r.items() if k == "id" or k in attrs}
                 for r in page]

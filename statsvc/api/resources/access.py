@@ -2,6 +2,7 @@
 from statsvc import search
 from statsvc.api.errors import ApiError
 from statsvc.storage import DocumentNotFound
+from statsvc.storage.base import sort_documents
 
 RESOURCE = "resource"
 
@@ -28,6 +29,21 @@ def candidates(request, type_name, query=search.EVERYTHING):
                      for r in storage.find_documents(
                          RESOURCE, field, [user.name])}.values())
     return storage.list_documents(RESOURCE)
+
+
+def sorted_candidates(request, type_name, order, query=search.EVERYTHING):
+    """:func:`candidates` in ``order`` (as
+    :func:`statsvc.storage.base.sort_documents` takes it), read from the
+    store as they are iterated where it sorts them."""
+    storage = request.storage
+    if query.index is not None:
+        return storage.sorted_documents(RESOURCE, order, *query.index)
+    if type_name != "generic":
+        return storage.sorted_documents(RESOURCE, order, "type", [type_name])
+    if not request.user.is_admin:
+        # Two lookups (creator, user_id): merged, then sorted here.
+        return iter(sort_documents(candidates(request, type_name), order))
+    return storage.sorted_documents(RESOURCE, order)
 
 
 def get_resource(request, type_name, resource_id):

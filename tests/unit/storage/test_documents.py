@@ -1,4 +1,6 @@
 """Named documents (archive policies, rules), against each installed driver."""
+import functools
+import itertools
 import threading
 
 import pytest
@@ -140,3 +142,55 @@ def test_concurrent_updates_of_one_document_all_survive(driver):
     names = driver.get_document("resource", "r")["metrics"]
     assert sorted(names) == sorted(f"w{w}-{i}" for w in range(4)
                                    for i in range(20))
+
+
+def _reference_order(docs, order):
+    """``docs`` in ``order``, compared key by key (nulls placed as told),
+    independently of :func:`statsvc.storage.base.sort_documents`."""
+    def compare(a, b):
+        for field, descending, nulls_last in order:
+            x, y = a.get(field), b.get(field)
+            if x == y:
+                continue
+            if x is None or y is None:
+                return (1 if x is None else -1) * (1 if nulls_last else -1)
+            return (1 if x > y else -1) * (-1 if descending else 1)
+        return 0
+    return sorted(docs, key=functools.cmp_to_key(compare))
+
+
+@pytest.mark.parametrize("order", [
+    [("revision_start", False, False), ("started_at", False, False),
+     ("id", False, False)],
+    [("project_id", True, True), ("id", False, False)],
+    [("project_id", False, True), ("user_id", True, False),
+     ("id", True, False)],
+    [("odd key", False, False), ("id", False, False)],
+])
+def test_sorted_documents_in_every_order(driver, order):
+    docs = []
+    for i in range(700):
+        doc = {"id": f"r{i:04d}", "revision_start": f"2024-01-0{i % 3 + 1}",
+               "started_at": f"2023-{i % 12 + 1:02d}", "type": "t" + str(
+                   i % 2), "odd key": str(i % 5)}
+        if i % 4:
+            doc["project_id"] = "é" if i % 7 == 0 else f"p{i % 9}"
+        if i % 5 == 0:
+            doc["user_id"] = None
+        elif i % 3:
+            doc["user_id"] = f"u{i % 4}"
+        docs.append(doc)
+        driver.create_document("resource", doc["id"], doc)
+    driver.create_document("other", "x", {"id": "x"})
+    assert [d["id"] for d in driver.sorted_documents("resource", order)] \
+        == [d["id"] for d in _reference_order(docs, order)]
+    selected = [d for d in docs if d["type"] == "t1"]
+    assert [d["id"] for d in driver.sorted_documents(
+        "resource", order, "type", {"t1", "t9"})] == \
+        [d["id"] for d in _reference_order(selected, order)]
+    # Taken as far as needed only: the first ten, as the whole order says.
+    first = list(itertools.islice(driver.sorted_documents("resource", order),
+                                  10))
+    assert [d["id"] for d in first] == \
+        [d["id"] for d in _reference_order(docs, order)[:10]]
+    assert list(driver.sorted_documents("resource", order, "type", ())) == []

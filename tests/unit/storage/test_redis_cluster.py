@@ -64,7 +64,7 @@ def test_documents_of_each_kind_list_across_shards(driver):
         for name in ("a", "b"):
             driver.create_document(kind, name, {"name": name, "kind": kind})
     client = driver._redis
-    assert len({client.get_node_from_key(driver._doc_key(k)).port
+    assert len({client.get_node_from_key(driver._layout.doc_key(k)).port
                 for k in kinds}) == 3
     for kind in kinds:
         assert sorted(d["name"] for d in driver.list_documents(kind)) == [
