@@ -101,7 +101,7 @@ def redis_figures(driver, options, url, projects, repeat):
     client = redis.Redis.from_url(url)
     prefix = options["key_prefix"]
     index_keys = [f"{prefix}index:resource:{field}"
-                  for field in INDEXED_FIELDS]
+                  for field in INDEXED_FIELDS] + [f"{prefix}listing:resource"]
 
     def usage(key):
         return client.memory_usage(key, samples=0) or 0

@@ -8,53 +8,77 @@ the tag ``{<kind>}``, one slot)::
     index:<kind>:<field>  sorted set  "<value>\\0<name>" for each document
                                       whose top-level <field> is a string
                                       (:data:`.base.INDEXED_FIELDS`)
+    listing:<kind>        sorted set  "<revision_start>\\0<started_at>\\0<id>
+                                      \\0<name>" for every document (a
+                                      field not a string: empty), in
+                                      :data:`.base.LISTING_ORDER`
     indexed:<kind>        string      the fields the indexes were built for
 
 Every write is one Lua script that changes the document and its index
 entries together, so no reader sees one without the other, on any host.
 All scores are 0: a value's documents are a lexicographic range of the set
 (``ZRANGEBYLEX``), found in O(log n + found) instead of reading every
-document.
+document, and a listing in Gnocchi's default order reads the listing set
+from its start only as far as a page goes.
 
 Stores written before the indexes existed are indexed on first use: a
 host that finds ``indexed:<kind>`` missing walks the hash with ``HSCAN``
 and indexes each batch of names by script, then sets it. Redis is never
 blocked for more than a batch; writes meanwhile keep the entries of the
 documents they change, so the index is exact once the walk ends. Every
-host must run this version before the first search (a host without it
-would write documents without their entries).
+host must run this version before the first search or listing (a host
+without it would write documents without their entries).
 """
 import json
 
 import orjson
 
-from statsvc.storage.base import INDEXED_FIELDS
+from statsvc.storage.base import INDEXED_FIELDS, LISTING_ORDER
 from statsvc.storage.exceptions import (
     DocumentAlreadyExists, DocumentConflict, DocumentNotFound)
 from statsvc.storage.redis_connection import Script
 
-# What decodes a document in the scripts below: a table for a JSON object,
-# else nil (a document written by something else is not indexed).
-_DECODE = r"""
-local function decoded(text)
-  if not text then return {} end
-  local ok, doc = pcall(cjson.decode, text)
-  if ok and type(doc) == 'table' then return doc end
-  return {}
+# Shared by the scripts below. The indexes are KEYS[2..]: one per field
+# of `fields`, then the listing. ARGV from `at` on is their spec: the
+# counts of fields and of listing fields, then the names of both.
+_ENTRIES = r"""
+local function spec(at)
+  local n, l = tonumber(ARGV[at]), tonumber(ARGV[at + 1])
+  local fields, listing = {}, {}
+  for i = 1, n do fields[i] = ARGV[at + 1 + i] end
+  for i = 1, l do listing[i] = ARGV[at + 1 + n + i] end
+  return fields, listing, at + 2 + n + l
 end
 local function value(doc, field)
   local v = doc[field]
   if type(v) == 'string' then return v end
   return nil
 end
+-- The entries of document `name` (JSON `text`, or nil), by index: a table
+-- decoded from anything but a JSON object is indexed by name only.
+local function entries(text, name, fields, listing)
+  local out = {}
+  if not text then return out end
+  local ok, doc = pcall(cjson.decode, text)
+  if not ok or type(doc) ~= 'table' then doc = {} end
+  for i, field in ipairs(fields) do
+    local v = value(doc, field)
+    if v then out[i] = v .. '\0' .. name end
+  end
+  local parts = {}
+  for i, field in ipairs(listing) do parts[i] = value(doc, field) or '' end
+  parts[#parts + 1] = name
+  out[#fields + 1] = table.concat(parts, '\0')
+  return out
+end
 """
 
-# Writes document ARGV[2] of hash KEYS[1] and its entries in the indexes
-# KEYS[2..] (of the fields ARGV[5..]). ARGV[1] is the mode: "create" (if
-# missing), "replace" (if present), "cas" (if it still holds ARGV[4], the
-# text read: -1 if it holds another) or "delete"; ARGV[3] the new text.
-# 1 if written, 0 if missing (or, on create, present).
-_WRITE = _DECODE + r"""
+# Writes document ARGV[2] of hash KEYS[1] and its index entries (spec from
+# ARGV[5]). ARGV[1] is the mode: "create" (if missing), "replace" (if
+# present), "cas" (if it still holds ARGV[4], the text read: -1 if it holds
+# another) or "delete"; ARGV[3] the new text. 1 if written, 0 if missing
+# (or, on create, present).
+_WRITE = _ENTRIES + r"""
 local name, mode = ARGV[2], ARGV[1]
 local old = redis.call('HGET', KEYS[1], name)
 if mode == 'create' then
@@ -68,29 +92,29 @@ else
   new = ARGV[3]
   redis.call('HSET', KEYS[1], name, new)
 end
-local before, after = decoded(old), decoded(new)
+local fields, listing = spec(5)
+local before = entries(old, name, fields, listing)
+local after = entries(new, name, fields, listing)
 for i = 2, #KEYS do
-  local field = ARGV[i + 3]
-  local a, b = value(before, field), value(after, field)
+  local a, b = before[i - 1], after[i - 1]
   if a ~= b then
-    if a then redis.call('ZREM', KEYS[i], a .. '\0' .. name) end
-    if b then redis.call('ZADD', KEYS[i], 0, b .. '\0' .. name) end
+    if a then redis.call('ZREM', KEYS[i], a) end
+    if b then redis.call('ZADD', KEYS[i], 0, b) end
   end
 end
 return 1
 """
 
-# Indexes the documents ARGV[1..] of hash KEYS[1] as they are now, in the
-# indexes KEYS[2..] of the fields ARGV[n + 1..] (n = #KEYS - 1 names
-# follow the fields' count in ARGV[1]).
-_INDEX = _DECODE + r"""
-local fields = tonumber(ARGV[1])
-for j = fields + 2, #ARGV do
+# Indexes the documents named after the spec (from ARGV[1]) as they are
+# now.
+_INDEX = _ENTRIES + r"""
+local fields, listing, first = spec(1)
+for j = first, #ARGV do
   local name = ARGV[j]
-  local doc = decoded(redis.call('HGET', KEYS[1], name))
+  local found = entries(redis.call('HGET', KEYS[1], name), name, fields,
+                        listing)
   for i = 2, #KEYS do
-    local v = value(doc, ARGV[i])
-    if v then redis.call('ZADD', KEYS[i], 0, v .. '\0' .. name) end
+    if found[i - 1] then redis.call('ZADD', KEYS[i], 0, found[i - 1]) end
   end
 end
 return 1
@@ -117,7 +141,15 @@ return docs
 
 #: Names indexed per script while a store is first indexed.
 INDEX_BATCH = 500
-_BUILT = ",".join(INDEXED_FIELDS)
+#: Documents read per round trip of a listing.
+LISTING_BATCH = 256
+#: What the scripts index: see _ENTRIES.
+_SPEC = [len(INDEXED_FIELDS), len(LISTING_ORDER), *INDEXED_FIELDS,
+         *LISTING_ORDER]
+_BUILT = ",".join(INDEXED_FIELDS) + ";" + ",".join(LISTING_ORDER)
+#: The order the listing set holds: LISTING_ORDER ascending, nulls first
+#: (an empty string in the entry, before every value).
+LISTED = [(field, False, False) for field in LISTING_ORDER]
 
 
 class Documents:
@@ -136,13 +168,17 @@ class Documents:
         self._find_script = Script(client, _FIND)
         self._indexed = set()  # kinds seen indexed
 
+    def _keys(self, kind):
+        """The hash of ``kind``, then its indexes as _SPEC orders them."""
+        return [self.layout.doc_key(kind)] + [
+            self.layout.index_key(kind, field) for field in INDEXED_FIELDS
+        ] + [self.layout.listing_key(kind)]
+
     def _write(self, mode, kind, name, text=b"", expected=b""):
-        keys = [self.layout.doc_key(kind)] + [
-            self.layout.index_key(kind, field) for field in INDEXED_FIELDS]
         with self.errors(), self.acknowledged() as client:
             return self._write_script(
-                keys=keys, args=[mode, name, text, expected, *INDEXED_FIELDS],
-                client=client)
+                keys=self._keys(kind),
+                args=[mode, name, text, expected, *_SPEC], client=client)
 
     def create(self, kind, name, doc):
         if not self._write("create", kind, name, json.dumps(doc)) \
@@ -185,7 +221,7 @@ class Documents:
         # A value holding "\0" may bring another value's names: the index
         # narrows, the documents decide.
         return [doc for doc in map(orjson.loads, texts)
-                if doc.get(field) in values]
+                if isinstance(doc.get(field), str) and doc[field] in values]
 
     def _ensure_indexed(self, kind):
         """Index the documents of ``kind`` if no host did yet."""
@@ -199,12 +235,9 @@ class Documents:
         self._indexed.add(kind)
 
     def _index_all(self, kind):
-        doc_key = self.layout.doc_key(kind)
-        keys = [doc_key] + [self.layout.index_key(kind, field)
-                            for field in INDEXED_FIELDS]
-        names = []
+        keys, names = self._keys(kind), []
         # (HSCAN's NOVALUES needs Redis 7.4.)
-        for name, _ in self.client.hscan_iter(doc_key, count=INDEX_BATCH):
+        for name, _ in self.client.hscan_iter(keys[0], count=INDEX_BATCH):
             names.append(name)
             if len(names) == INDEX_BATCH:
                 self._index_names(keys, names)
@@ -213,8 +246,26 @@ class Documents:
             self._index_names(keys, names)
 
     def _index_names(self, keys, names):
-        self._index_script(
-            keys=keys, args=[len(INDEXED_FIELDS), *INDEXED_FIELDS, *names])
+        self._index_script(keys=keys, args=[*_SPEC, *names])
+
+    def listed(self, kind):
+        """Iterate over the documents of ``kind`` in the order
+        :data:`LISTED`, a batch of them read at a time (a document written
+        meanwhile may be seen as it was or as it is, at its place then)."""
+        self._ensure_indexed(kind)
+        listing, after = self.layout.listing_key(kind), b"-"
+        while True:
+            with self.errors():
+                entries = self.client.zrangebylex(listing, after, b"+", 0,
+                                                  LISTING_BATCH)
+                names = [e.split(b"\0", len(LISTING_ORDER))[-1]
+                         for e in entries]
+                texts = self.client.hmget(self.layout.doc_key(kind),
+                                          names) if names else []
+            yield from (orjson.loads(t) for t in texts if t is not None)
+            if len(entries) < LISTING_BATCH:
+                return
+            after = b"(" + entries[-1]
 
     def replace(self, kind, name, doc, expected=None):
         text = json.dumps(doc)

@@ -498,6 +498,11 @@ class RedisDriver(base.StorageDriver):
             return super().find_documents(kind, field, values)
         return self._documents.find(kind, field, values)
 
+    def sorted_documents(self, kind, order, field=None, values=()):
+        if field is None and list(order) == redis_documents.LISTED:
+            return self._documents.listed(kind)
+        return super().sorted_documents(kind, order, field, values)
+
     def replace_document(self, kind, name, doc, expected=None):
         self._documents.replace(kind, name, doc, expected)
 

@@ -58,6 +58,10 @@ class SingleLayout:
         """The index of the documents of ``kind`` by ``field``."""
         return f"{self.prefix}index:{kind}:{field}"
 
+    def listing_key(self, kind):
+        """The documents of ``kind`` in their listing order."""
+        return f"{self.prefix}listing:{kind}"
+
     def indexed_key(self, kind):
         """Which fields the indexes of ``kind`` were built for."""
         return f"{self.prefix}indexed:{kind}"
@@ -104,6 +108,9 @@ class ClusterLayout(SingleLayout):
 
     def index_key(self, kind, field):
         return f"{self.prefix}index:{{{kind}}}:{field}"
+
+    def listing_key(self, kind):
+        return f"{self.prefix}listing:{{{kind}}}"
 
     def indexed_key(self, kind):
         return f"{self.prefix}indexed:{{{kind}}}"

@@ -7,6 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
+from tests import redis_helpers
+
 ADMIN = {"X-User-Id": "admin", "X-Roles": "admin"}
 ALICE = {"X-User-Id": "alice"}
 BOB = {"X-User-Id": "bob"}
@@ -407,10 +409,24 @@ def _pages(app, url, headers):
     return listed
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def any_store_app(request, make_app):
+    """The app on SQLite, then on the test Redis."""
+    if request.param == "sqlite":
+        return make_app()
+    redis_helpers.redis_or_skip()
+    prefix = redis_helpers.new_prefix()
+    request.addfinalizer(lambda: redis_helpers.delete_redis_prefix(prefix))
+    return make_app(storage={"driver": "redis", "key_prefix": prefix,
+                             "url": redis_helpers.REDIS_URL})
+
+
 @pytest.mark.parametrize("sort", [
     "", "&sort=project_id:desc", "&sort=user_id:asc-nullslast&sort=id:desc",
     "&sort=started_at:desc-nullsfirst"])
-def test_pages_follow_the_whole_order(app, instance_type, sort):
+def test_pages_follow_the_whole_order(any_store_app, sort):
+    app = any_store_app
+    app.post_json("/v1/resource_type", INSTANCE, headers=ADMIN)
     created = []
     for i in range(60):
         body = {"id": str(uuid.uuid4()), "project_id": None if i % 4 == 0

@@ -173,6 +173,10 @@ def test_sorted_documents_in_every_order(driver, order):
         doc = {"id": f"r{i:04d}", "revision_start": f"2024-01-0{i % 3 + 1}",
                "started_at": f"2023-{i % 12 + 1:02d}", "type": "t" + str(
                    i % 2), "odd key": str(i % 5)}
+        if i % 11 == 0:
+            doc["started_at"] = None if i % 2 else "2023-01-01T00:00"
+        if i % 13 == 0:
+            del doc["revision_start"]
         if i % 4:
             doc["project_id"] = "é" if i % 7 == 0 else f"p{i % 9}"
         if i % 5 == 0:
@@ -182,6 +186,10 @@ def test_sorted_documents_in_every_order(driver, order):
         docs.append(doc)
         driver.create_document("resource", doc["id"], doc)
     driver.create_document("other", "x", {"id": "x"})
+    # Changed and deleted since: their entries move and go.
+    docs[5] = dict(docs[5], revision_start="2000", started_at=None)
+    driver.replace_document("resource", "r0005", docs[5])
+    driver.delete_document("resource", docs.pop(8)["id"])
     assert [d["id"] for d in driver.sorted_documents("resource", order)] \
         == [d["id"] for d in _reference_order(docs, order)]
     selected = [d for d in docs if d["type"] == "t1"]
@@ -194,3 +202,11 @@ def test_sorted_documents_in_every_order(driver, order):
     assert [d["id"] for d in first] == \
         [d["id"] for d in _reference_order(docs, order)[:10]]
     assert list(driver.sorted_documents("resource", order, "type", ())) == []
+    # Written once indexes exist (the first calls above built them).
+    docs.append({"id": "r9999", "revision_start": "1999", "type": "t1"})
+    driver.create_document("resource", "r9999", docs[-1])
+    docs[0] = dict(docs[0], started_at="2030", project_id="p1")
+    driver.replace_document("resource", "r0000", docs[0])
+    driver.delete_document("resource", docs.pop(1)["id"])
+    assert [d["id"] for d in driver.sorted_documents("resource", order)] \
+        == [d["id"] for d in _reference_order(docs, order)]

@@ -116,6 +116,8 @@ def test_a_store_written_before_the_indexes_is_indexed_on_first_use(
                 "resource", "project_id", {project})) == sorted(
                 i for i, doc in now.items() if doc["project_id"] == project)
         assert "new" in _ids(found)
+        assert [d["id"] for d in searcher.sorted_documents(
+            "resource", redis_documents.LISTED)] == sorted(now)
         assert client.get(prefix + "indexed:resource") == \
             redis_documents._BUILT.encode()
         # Once built, no host walks the documents again.
