@@ -147,8 +147,7 @@ def run(args, options):
           f"{scan_ms:.1f} ms, {scan_ms / index_ms:.0f}x")
 
     halfway = next(itertools.islice(driver.sorted_documents(
-        "resource", [(f, False, False) for f in base.LISTING_ORDER]),
-        args.count // 2, None))["id"]
+        "resource", base.LISTING_SORT), args.count // 2, None))["id"]
     user = {"Authorization": "Basic "
             + base64.b64encode(b"user3:").decode()}
     cases = {
@@ -170,6 +169,9 @@ def run(args, options):
             f"/v1/resource/generic?limit=100&marker={halfway}"),
         "admin list, first 100 by started_at desc": lambda: app.get(
             "/v1/resource/generic?limit=100&sort=started_at:desc"),
+        "admin list, 100 after a marker by started_at desc": lambda: app.get(
+            f"/v1/resource/generic?limit=100&sort=started_at:desc"
+            f"&marker={halfway}"),
     }
     for name, call in cases.items():
         ms = median_ms(call, args.repeat)

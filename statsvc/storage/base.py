@@ -34,6 +34,9 @@ INDEXED_FIELDS = ("id", "type", "creator", "user_id", "project_id",
 #: The order resources are listed in unless told (Gnocchi's): drivers may
 #: keep an index for :meth:`StorageDriver.sorted_documents` in it.
 LISTING_ORDER = ("revision_start", "started_at", "id")
+#: That order as :meth:`StorageDriver.sorted_documents` takes it: each field
+#: ascending, nulls first.
+LISTING_SORT = [(field, False, False) for field in LISTING_ORDER]
 
 
 class StorageDriver(abc.ABC):

@@ -147,9 +147,6 @@ LISTING_BATCH = 256
 _SPEC = [len(INDEXED_FIELDS), len(LISTING_ORDER), *INDEXED_FIELDS,
          *LISTING_ORDER]
 _BUILT = ",".join(INDEXED_FIELDS) + ";" + ",".join(LISTING_ORDER)
-#: The order the listing set holds: LISTING_ORDER ascending, nulls first
-#: (an empty string in the entry, before every value).
-LISTED = [(field, False, False) for field in LISTING_ORDER]
 
 
 class Documents:
@@ -250,8 +247,10 @@ class Documents:
 
     def listed(self, kind):
         """Iterate over the documents of ``kind`` in the order
-        :data:`LISTED`, a batch of them read at a time (a document written
-        meanwhile may be seen as it was or as it is, at its place then)."""
+        :data:`.base.LISTING_SORT` (a null field is an empty string in the
+        entry, before every value), a batch of them read at a time (a
+        document written meanwhile may be seen as it was or as it is, at
+        its place then)."""
         self._ensure_indexed(kind)
         listing, after = self.layout.listing_key(kind), b"-"
         while True:

@@ -499,7 +499,7 @@ class RedisDriver(base.StorageDriver):
         return self._documents.find(kind, field, values)
 
     def sorted_documents(self, kind, order, field=None, values=()):
-        if field is None and list(order) == redis_documents.LISTED:
+        if field is None and list(order) == base.LISTING_SORT:
             return self._documents.listed(kind)
         return super().sorted_documents(kind, order, field, values)
 

@@ -54,24 +54,15 @@ from statsvc.storage.exceptions import (
 _INDEXED_FIELDS = base.INDEXED_FIELDS
 # Other fields are looked up with the JSON path bound as a parameter.
 _PLAIN_FIELD = re.compile(r"^[A-Za-z0-9_-]+$")
-# Fields spelled into an ORDER BY (an index answers it only if spelled).
-_SORT_FIELD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _IN_CHUNK = 500  # values per IN (...), well under SQLite's variable limit
 
 
-def order_sql(order):
-    """The ORDER BY of :meth:`SQLiteDriver.sorted_documents`: NULLS FIRST
-    or LAST only where it differs from SQLite's (first ascending, last
-    descending), which an index in that order answers."""
-    terms = []
-    for field, descending, nulls_last in order:
-        term = f"json_extract(doc, '$.{field}')"
-        if descending:
-            term += " DESC" if nulls_last else " DESC NULLS FIRST"
-        elif nulls_last:
-            term += " NULLS LAST"
-        terms.append(term)
-    return ", ".join(terms)
+# The documents of a kind in base.LISTING_SORT (SQLite also puts NULL
+# first ascending), from the index document_listing: a batch past another.
+LISTING_SQL = ("SELECT name, doc FROM document WHERE kind = ? ORDER BY "
+               + ", ".join(f"json_extract(doc, '$.{field}')"
+                           for field in base.LISTING_ORDER)
+               + " LIMIT ? OFFSET ?")
 
 
 def find_sql(field, count):
@@ -358,16 +349,14 @@ class SQLiteDriver(base.StorageDriver):
         return docs
 
     def sorted_documents(self, kind, order, field=None, values=()):
-        # Documents found by a field are few enough to sort in memory
-        # (SQLite would sort them again for every batch below).
-        if field is not None or not all(
-                _SORT_FIELD.match(f) for f, _, _ in order):
+        # Only the listing order has an index to read a page of: any other
+        # is sorted in memory (SQLite would sort every row for each batch
+        # below, and a page far down took longer than before).
+        if field is not None or list(order) != base.LISTING_SORT:
             return super().sorted_documents(kind, order, field, values)
-        return self._sorted_rows(
-            "SELECT name, doc FROM document WHERE kind = ? ORDER BY "
-            f"{order_sql(order)} LIMIT ? OFFSET ?", [kind])
+        return self._listed(kind)
 
-    def _sorted_rows(self, sql, params):
+    def _listed(self, kind):
         # Batches growing from a page's worth, each read on its own: the
         # caller may use the store between them. A document moved by a
         # write meanwhile may come twice (skipped) or be missed, as when
@@ -375,7 +364,8 @@ class SQLiteDriver(base.StorageDriver):
         offset, batch, seen = 0, 128, set()
         while True:
             with self._read() as conn:
-                rows = conn.execute(sql, (*params, batch, offset)).fetchall()
+                rows = conn.execute(LISTING_SQL,
+                                    (kind, batch, offset)).fetchall()
             for name, doc in rows:
                 if name not in seen:
                     seen.add(name)

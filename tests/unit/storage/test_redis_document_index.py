@@ -8,6 +8,7 @@ import pytest
 import redis
 
 from statsvc.storage import redis_documents
+from statsvc.storage.base import LISTING_SORT
 from tests import redis_helpers
 from tests.unit.storage.helpers import open_driver
 
@@ -117,7 +118,7 @@ def test_a_store_written_before_the_indexes_is_indexed_on_first_use(
                 i for i, doc in now.items() if doc["project_id"] == project)
         assert "new" in _ids(found)
         assert [d["id"] for d in searcher.sorted_documents(
-            "resource", redis_documents.LISTED)] == sorted(now)
+            "resource", LISTING_SORT)] == sorted(now)
         assert client.get(prefix + "indexed:resource") == \
             redis_documents._BUILT.encode()
         # Once built, no host walks the documents again.
